@@ -1,0 +1,114 @@
+"""API plumbing shared by every app: pagination, the error format and the posting-view mixin."""
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import BooksError
+from core.models import IdempotencyKey
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def _flatten(detail, prefix=""):
+    """DRF nests errors for list fields (``lines[2].quantity``); flatten to dotted paths that name the line."""
+    out = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten(value, path))
+    elif isinstance(detail, list) and detail and all(isinstance(v, dict | list) for v in detail):
+        for index, value in enumerate(detail):
+            if value:
+                out.update(_flatten(value, f"{prefix}[{index}]"))
+    else:
+        items = detail if isinstance(detail, list) else [detail]
+        out[prefix or "non_field_errors"] = [str(v) for v in items]
+    return out
+
+
+def exception_handler(exc, context):
+    """Errors in the contract's shape: 400 ``{"detail", "errors"}``, 409 ``{"detail", "code"}``."""
+    if isinstance(exc, BooksError):
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.status_code == 400:
+            body["errors"] = exc.errors or {"non_field_errors": [exc.message]}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response({"detail": "Invalid input.", "errors": errors}, status=400)
+    if isinstance(exc, ValidationError):
+        errors = _flatten(exc.detail)
+        first = next(iter(errors.items()))
+        return Response({"detail": f"{first[0]}: {first[1][0]}", "errors": errors}, status=400)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, APIException) and isinstance(response.data, dict):
+        response.data.setdefault("detail", str(exc.detail))
+    return response
+
+
+def body_hash(data) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class IdempotentPostMixin:
+    """Runs a posting view in one transaction and honours the ``Idempotency-Key`` header.
+
+    The key row is inserted first, inside the posting transaction. A concurrent request with the same key blocks on
+    the unique index until the first commits, then finds the stored response: the same body gets it back, another body
+    gets 409. A failed posting rolls back the key with everything else, so the client may retry with the same key.
+    """
+
+    def idempotent(self, request, post):
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            with transaction.atomic():
+                return post()
+        digest = body_hash(request.data)
+        stored = self._stored(request, key)
+        if stored is not None:
+            return self._replay(stored, digest)
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(
+                    user=request.user, key=key, method=request.method, path=request.path, body_hash=digest
+                )
+                response = post()
+                if response.status_code >= 400:
+                    transaction.set_rollback(True)
+                    return response
+                record.status_code = response.status_code
+                record.response = json.loads(json.dumps(response.data, default=str))
+                record.save(update_fields=["status_code", "response"])
+                return response
+        except IntegrityError:
+            stored = self._stored(request, key)
+            if stored is None:
+                raise
+            return self._replay(stored, digest)
+
+    @staticmethod
+    def _stored(request, key):
+        return IdempotencyKey.objects.filter(user=request.user, key=key).first()
+
+    @staticmethod
+    def _replay(stored, digest):
+        if stored.body_hash != digest:
+            return Response(
+                {"detail": "This Idempotency-Key was used with a different request body.", "code": "idempotency_key_reused"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        response = Response(stored.response, status=stored.status_code)
+        response["Idempotent-Replay"] = "true"
+        return response

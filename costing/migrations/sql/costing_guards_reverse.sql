@@ -1,0 +1,13 @@
+DROP TRIGGER IF EXISTS item_register_no_truncate ON costing_item_register;
+DROP TRIGGER IF EXISTS item_register_append_only ON costing_item_register;
+DROP TRIGGER IF EXISTS glrel_no_truncate ON costing_gl_item_ledger_relation;
+DROP TRIGGER IF EXISTS glrel_append_only ON costing_gl_item_ledger_relation;
+DROP TRIGGER IF EXISTS iae_no_truncate ON costing_item_application_entry;
+DROP TRIGGER IF EXISTS iae_guard ON costing_item_application_entry;
+DROP TRIGGER IF EXISTS ve_no_truncate ON costing_value_entry;
+DROP TRIGGER IF EXISTS ve_guard ON costing_value_entry;
+DROP TRIGGER IF EXISTS ile_no_truncate ON costing_item_ledger_entry;
+DROP TRIGGER IF EXISTS ile_guard ON costing_item_ledger_entry;
+DROP FUNCTION IF EXISTS costbook_iae_guard();
+DROP FUNCTION IF EXISTS costbook_ve_guard();
+DROP FUNCTION IF EXISTS costbook_ile_guard();

@@ -1,0 +1,14 @@
+DROP TRIGGER IF EXISTS gl_transaction_balanced ON ledger_gl_transaction;
+DROP TRIGGER IF EXISTS gl_entry_check_insert ON ledger_gl_entry;
+DROP TRIGGER IF EXISTS gl_transaction_stamp ON ledger_gl_transaction;
+DROP TRIGGER IF EXISTS gl_register_grow_only ON ledger_gl_register;
+DROP TRIGGER IF EXISTS gl_register_no_truncate ON ledger_gl_register;
+DROP TRIGGER IF EXISTS gl_register_no_delete ON ledger_gl_register;
+DROP TRIGGER IF EXISTS gl_transaction_no_truncate ON ledger_gl_transaction;
+DROP TRIGGER IF EXISTS gl_transaction_append_only ON ledger_gl_transaction;
+DROP TRIGGER IF EXISTS gl_entry_no_truncate ON ledger_gl_entry;
+DROP TRIGGER IF EXISTS gl_entry_append_only ON ledger_gl_entry;
+DROP FUNCTION IF EXISTS costbook_gl_transaction_balanced();
+DROP FUNCTION IF EXISTS costbook_gl_entry_check_insert();
+DROP FUNCTION IF EXISTS costbook_gl_transaction_stamp();
+DROP FUNCTION IF EXISTS costbook_gl_register_grow_only();

@@ -1,0 +1,165 @@
+"""Writes to the books. ``post_transactions`` is the only code that inserts G/L entries.
+
+Everything is set-based: numbers are taken once per call (core.sequences), accounts are checked with one query, rows go
+in with ``bulk_create``. PostgreSQL re-checks what matters (ledger_guards.sql): balance at commit, posting accounts,
+append-only.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from core import sequences
+from core.errors import InvalidInput
+from core.money import AMOUNT_PLACES, ZERO, dec, places
+from ledger.models import GLAccount, GLEntry, GLRegister, GLSetup, GLTransaction
+
+
+@dataclass
+class GLLine:
+    gl_account: str
+    amount: Decimal
+    posting_date: date
+    document_no: str
+    description: str = ""
+    external_document_no: str = ""
+    # Where the line came from, for error messages ("lines[3]").
+    path: str = ""
+    # Free payload the caller gets back on the created entry (e.g. the value entry it was posted from).
+    tag: object = field(default=None, compare=False)
+
+
+def allowed_posting_range() -> tuple[date | None, date | None]:
+    setup = GLSetup.get()
+    return setup.allow_posting_from, setup.allow_posting_to
+
+
+def check_posting_date(posting_date: date, path: str = "posting_date", allowed=None) -> None:
+    start, end = allowed if allowed is not None else allowed_posting_range()
+    if (start and posting_date < start) or (end and posting_date > end):
+        bounds = f"{start or '...'} to {end or '...'}"
+        raise InvalidInput.field(path, f"Posting date {posting_date} is not within the allowed posting dates ({bounds}).")
+
+
+def check_accounts(lines: Sequence[GLLine]) -> dict[str, GLAccount]:
+    """Every account exists, is a posting account and is not blocked: one query for the whole posting."""
+    numbers = {line.gl_account for line in lines}
+    accounts = {a.no: a for a in GLAccount.objects.filter(no__in=numbers)}
+    for index, line in enumerate(lines):
+        path = f"{line.path or f'lines[{index}]'}.gl_account"
+        account = accounts.get(line.gl_account)
+        if account is None:
+            raise InvalidInput.field(path, f"G/L account {line.gl_account} does not exist.")
+        if account.account_type != GLAccount.AccountType.POSTING:
+            raise InvalidInput.field(path, f"G/L account {line.gl_account} is a heading; post to a posting account.")
+        if account.blocked:
+            raise InvalidInput.field(path, f"G/L account {line.gl_account} is blocked.")
+    return accounts
+
+
+@dataclass
+class PostedGL:
+    register: GLRegister
+    transactions: list[list[GLEntry]]
+
+    @property
+    def entries(self) -> list[GLEntry]:
+        return [entry for tx in self.transactions for entry in tx]
+
+
+def post_transactions(
+    transactions: Sequence[Sequence[GLLine]],
+    *,
+    source_code: str,
+    user=None,
+    register: GLRegister | None = None,
+    check_dates: bool = True,
+) -> PostedGL:
+    """Post balanced G/L transactions in one database transaction and return the created entries.
+
+    With ``register`` the entries join an existing register (a batch run that commits per chunk); otherwise a new one
+    is opened. Raises InvalidInput, naming the line, for unknown, heading or blocked accounts, amounts with more than
+    two decimals, dates outside the allowed range and transactions that do not net to zero.
+    """
+    lines = [line for tx in transactions for line in tx]
+    if not lines:
+        raise InvalidInput.field("lines", "There is nothing to post.")
+    allowed = allowed_posting_range() if check_dates else None
+    for index, line in enumerate(lines):
+        path = line.path or f"lines[{index}]"
+        line.amount = dec(line.amount)
+        if places(line.amount) > AMOUNT_PLACES and line.amount != line.amount.quantize(Decimal("0.01")):
+            raise InvalidInput.field(f"{path}.amount", "Amounts have at most 2 decimals.")
+        if check_dates:
+            check_posting_date(line.posting_date, f"{path}.posting_date", allowed)
+    for tx in transactions:
+        total = sum((line.amount for line in tx), ZERO)
+        if total != 0:
+            first = tx[0]
+            raise InvalidInput.field(
+                first.path or "lines",
+                f"Document {first.document_no} on {first.posting_date} does not balance: its lines sum to {total}.",
+            )
+    check_accounts(lines)
+
+    with transaction.atomic():
+        first_entry = sequences.take("gl_entry", len(lines))
+        first_tx = sequences.take("gl_transaction", len(transactions))
+        last_entry = first_entry + len(lines) - 1
+        if register is None:
+            register = GLRegister.objects.create(
+                no=sequences.take("gl_register"), from_entry_no=first_entry, to_entry_no=last_entry,
+                source_code=source_code, user=user,
+            )
+        else:
+            GLRegister.objects.filter(no=register.no).update(to_entry_no=last_entry)
+            register.to_entry_no = last_entry
+        tx_rows = [GLTransaction(no=first_tx + i, register=register) for i in range(len(transactions))]
+        GLTransaction.objects.bulk_create(tx_rows)
+        created: list[list[GLEntry]] = []
+        rows: list[GLEntry] = []
+        entry_no = first_entry
+        for tx_index, tx in enumerate(transactions):
+            tx_entries = []
+            for line in tx:
+                entry = GLEntry(
+                    entry_no=entry_no, transaction_id=first_tx + tx_index, register=register,
+                    gl_account_id=line.gl_account, posting_date=line.posting_date, document_no=line.document_no,
+                    external_document_no=line.external_document_no, description=line.description[:200],
+                    amount=line.amount, source_code=source_code, system_created=source_code != "GENJNL", user=user,
+                )
+                entry.tag = line.tag
+                tx_entries.append(entry)
+                entry_no += 1
+            rows.extend(tx_entries)
+            created.append(tx_entries)
+        GLEntry.objects.bulk_create(rows, batch_size=5000)
+    return PostedGL(register=register, transactions=created)
+
+
+def post_gl_journal(lines: Sequence[dict], *, user=None) -> PostedGL:
+    """The manual G/L journal: lines with the same document no. and posting date form one transaction."""
+    groups: dict[tuple, list[GLLine]] = {}
+    for index, raw in enumerate(lines):
+        line = GLLine(
+            gl_account=raw["gl_account"], amount=dec(raw["amount"]), posting_date=raw["posting_date"],
+            document_no=raw["document_no"], description=raw.get("description", ""), path=f"lines[{index}]",
+        )
+        groups.setdefault((line.document_no, line.posting_date), []).append(line)
+    return post_transactions(list(groups.values()), source_code="GENJNL", user=user)
+
+
+def update_gl_setup(**changes) -> GLSetup:
+    setup = GLSetup.get()
+    for name, value in changes.items():
+        setattr(setup, name, value)
+    if setup.allow_posting_from and setup.allow_posting_to and setup.allow_posting_from > setup.allow_posting_to:
+        raise InvalidInput.field("allow_posting_to", "Allow posting to must not be before allow posting from.")
+    setup.save()
+    return setup
+
+
+__all__ = ["GLLine", "PostedGL", "post_transactions", "post_gl_journal", "check_posting_date"]
