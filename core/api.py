@@ -106,7 +106,10 @@ class IdempotentPostMixin:
     def _replay(stored, digest):
         if stored.body_hash != digest:
             return Response(
-                {"detail": "This Idempotency-Key was used with a different request body.", "code": "idempotency_key_reused"},
+                {
+                    "detail": "This Idempotency-Key was used with a different request body.",
+                    "code": "idempotency_key_reused",
+                },
                 status=status.HTTP_409_CONFLICT,
             )
         response = Response(stored.response, status=stored.status_code)

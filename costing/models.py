@@ -54,17 +54,20 @@ class Item(models.Model):
     no = models.CharField(_("no."), max_length=20, primary_key=True)
     description = models.CharField(_("description"), max_length=100, blank=True)
     base_unit_of_measure = models.CharField(_("base unit of measure"), max_length=10, default="PCS")
-    costing_method = models.CharField(_("costing method"), max_length=10, choices=CostingMethod.choices,
-                                      default=CostingMethod.FIFO)
+    costing_method = models.CharField(
+        _("costing method"), max_length=10, choices=CostingMethod.choices, default=CostingMethod.FIFO
+    )
     unit_cost = models.DecimalField(_("unit cost"), default=0, **UNIT_COST_FIELD)
     standard_cost = models.DecimalField(_("standard cost"), default=0, **UNIT_COST_FIELD)
     last_direct_cost = models.DecimalField(_("last direct cost"), default=0, **UNIT_COST_FIELD)
     indirect_cost_percent = models.DecimalField(_("indirect cost %"), default=0, max_digits=9, decimal_places=5)
     overhead_rate = models.DecimalField(_("overhead rate"), default=0, **UNIT_COST_FIELD)
-    inventory_posting_group = models.ForeignKey(InventoryPostingGroup, verbose_name=_("inventory posting group"),
-                                                on_delete=models.PROTECT)
-    gen_prod_posting_group = models.ForeignKey(GenProductPostingGroup, verbose_name=_("gen. prod. posting group"),
-                                               on_delete=models.PROTECT)
+    inventory_posting_group = models.ForeignKey(
+        InventoryPostingGroup, verbose_name=_("inventory posting group"), on_delete=models.PROTECT
+    )
+    gen_prod_posting_group = models.ForeignKey(
+        GenProductPostingGroup, verbose_name=_("gen. prod. posting group"), on_delete=models.PROTECT
+    )
     cost_is_adjusted = models.BooleanField(_("cost is adjusted"), default=True)
     allow_online_adjustment = models.BooleanField(_("allow online adjustment"), default=True)
     excluded_from_cost_adjustment = models.BooleanField(_("excluded from cost adjustment"), default=False)
@@ -77,8 +80,9 @@ class Item(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(unit_cost__gte=0), name="item_unit_cost_not_negative"),
             models.CheckConstraint(condition=models.Q(standard_cost__gte=0), name="item_standard_cost_not_negative"),
-            models.CheckConstraint(condition=models.Q(indirect_cost_percent__gte=0),
-                                   name="item_indirect_cost_pct_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(indirect_cost_percent__gte=0), name="item_indirect_cost_pct_not_negative"
+            ),
             models.CheckConstraint(condition=models.Q(overhead_rate__gte=0), name="item_overhead_rate_not_negative"),
         ]
 
@@ -87,16 +91,18 @@ class Item(models.Model):
 
 
 def _account(label):
-    return models.ForeignKey(GLAccount, verbose_name=label, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    return models.ForeignKey(
+        GLAccount, verbose_name=label, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
 
 class InventoryPostingSetup(models.Model):
     """Accounts by Location x Inventory Posting Group (costing reference 1.1). A blank location is NULL."""
 
     location = models.ForeignKey(Location, verbose_name=_("location"), null=True, blank=True, on_delete=models.PROTECT)
-    inventory_posting_group = models.ForeignKey(InventoryPostingGroup, verbose_name=_("inventory posting group"),
-                                                on_delete=models.PROTECT)
+    inventory_posting_group = models.ForeignKey(
+        InventoryPostingGroup, verbose_name=_("inventory posting group"), on_delete=models.PROTECT
+    )
     inventory_account = _account(_("inventory account"))
     inventory_account_interim = _account(_("inventory account (interim)"))
     wip_account = _account(_("WIP account"))
@@ -107,8 +113,13 @@ class InventoryPostingSetup(models.Model):
     mfg_overhead_variance_account = _account(_("mfg. overhead variance account"))
 
     ACCOUNT_FIELDS = (
-        "inventory_account", "inventory_account_interim", "wip_account", "material_variance_account",
-        "capacity_variance_account", "subcontracted_variance_account", "cap_overhead_variance_account",
+        "inventory_account",
+        "inventory_account_interim",
+        "wip_account",
+        "material_variance_account",
+        "capacity_variance_account",
+        "subcontracted_variance_account",
+        "cap_overhead_variance_account",
         "mfg_overhead_variance_account",
     )
 
@@ -116,8 +127,11 @@ class InventoryPostingSetup(models.Model):
         db_table = "costing_inventory_posting_setup"
         verbose_name = _("inventory posting setup")
         constraints = [
-            models.UniqueConstraint(fields=["location", "inventory_posting_group"], nulls_distinct=False,
-                                    name="inventory_posting_setup_unique"),
+            models.UniqueConstraint(
+                fields=["location", "inventory_posting_group"],
+                nulls_distinct=False,
+                name="inventory_posting_setup_unique",
+            ),
         ]
 
     def __str__(self):
@@ -154,14 +168,21 @@ class InventorySetup(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     automatic_cost_posting = models.BooleanField(_("automatic cost posting"), default=False)
     expected_cost_posting_to_gl = models.BooleanField(_("expected cost posting to G/L"), default=False)
-    automatic_cost_adjustment = models.CharField(_("automatic cost adjustment"), max_length=10,
-                                                 choices=AutomaticCostAdjustment.choices,
-                                                 default=AutomaticCostAdjustment.NEVER)
-    average_cost_calc_type = models.CharField(_("average cost calc. type"), max_length=30,
-                                              choices=AverageCostCalcType.choices,
-                                              default=AverageCostCalcType.ITEM_LOCATION_VARIANT)
-    average_cost_period = models.CharField(_("average cost period"), max_length=20, choices=AverageCostPeriod.choices,
-                                           default=AverageCostPeriod.DAY)
+    automatic_cost_adjustment = models.CharField(
+        _("automatic cost adjustment"),
+        max_length=10,
+        choices=AutomaticCostAdjustment.choices,
+        default=AutomaticCostAdjustment.NEVER,
+    )
+    average_cost_calc_type = models.CharField(
+        _("average cost calc. type"),
+        max_length=30,
+        choices=AverageCostCalcType.choices,
+        default=AverageCostCalcType.ITEM_LOCATION_VARIANT,
+    )
+    average_cost_period = models.CharField(
+        _("average cost period"), max_length=20, choices=AverageCostPeriod.choices, default=AverageCostPeriod.DAY
+    )
 
     class Meta:
         db_table = "costing_inventory_setup"
@@ -240,8 +261,9 @@ class ItemLedgerEntry(models.Model):
     document_no = models.CharField(_("document no."), max_length=40)
     external_document_no = models.CharField(_("external document no."), max_length=40, blank=True)
     description = models.CharField(_("description"), max_length=100, blank=True)
-    location = models.ForeignKey(Location, verbose_name=_("location"), null=True, blank=True,
-                                 on_delete=models.PROTECT, db_column="location_code")
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), null=True, blank=True, on_delete=models.PROTECT, db_column="location_code"
+    )
     quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
     remaining_quantity = models.DecimalField(_("remaining quantity"), **QUANTITY_FIELD)
     invoiced_quantity = models.DecimalField(_("invoiced quantity"), **QUANTITY_FIELD)
@@ -251,8 +273,7 @@ class ItemLedgerEntry(models.Model):
     applies_to_entry = models.BigIntegerField(_("applies-to entry"), null=True, blank=True)
     # Adjust Cost bookkeeping: an inbound entry whose cost changed and must be forwarded to its outbound entries.
     applied_entry_to_adjust = models.BooleanField(default=False)
-    gen_bus_posting_group = models.ForeignKey(GenBusinessPostingGroup, null=True, blank=True,
-                                              on_delete=models.PROTECT)
+    gen_bus_posting_group = models.ForeignKey(GenBusinessPostingGroup, null=True, blank=True, on_delete=models.PROTECT)
     order_type = models.CharField(max_length=20, choices=OrderType.choices, blank=True, default="")
     order_no = models.CharField(max_length=20, blank=True, default="")
     order_line_no = models.IntegerField(default=0)
@@ -268,11 +289,17 @@ class ItemLedgerEntry(models.Model):
         verbose_name_plural = _("item ledger entries")
         indexes = [
             # Application: the open inbound entries of an item (FIFO/LIFO order by entry_no).
-            models.Index(fields=["item", "location", "entry_no"], condition=models.Q(open=True, positive=True),
-                         name="ile_open_inbound"),
+            models.Index(
+                fields=["item", "location", "entry_no"],
+                condition=models.Q(open=True, positive=True),
+                name="ile_open_inbound",
+            ),
             # Application: open outbound entries (negative inventory) waiting for stock.
-            models.Index(fields=["item", "location", "entry_no"], condition=models.Q(open=True, positive=False),
-                         name="ile_open_outbound"),
+            models.Index(
+                fields=["item", "location", "entry_no"],
+                condition=models.Q(open=True, positive=False),
+                name="ile_open_outbound",
+            ),
             # Ledger pages and the close test filter by item and date.
             models.Index(fields=["item", "posting_date"], name="ile_item_date"),
             models.Index(fields=["posting_date"], name="ile_posting_date"),
@@ -281,10 +308,20 @@ class ItemLedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=~models.Q(quantity=0), name="ile_quantity_not_zero"),
             models.CheckConstraint(
-                condition=(models.Q(positive=True, quantity__gt=0, remaining_quantity__gte=0,
-                                    remaining_quantity__lte=models.F("quantity"))
-                           | models.Q(positive=False, quantity__lt=0, remaining_quantity__lte=0,
-                                      remaining_quantity__gte=models.F("quantity"))),
+                condition=(
+                    models.Q(
+                        positive=True,
+                        quantity__gt=0,
+                        remaining_quantity__gte=0,
+                        remaining_quantity__lte=models.F("quantity"),
+                    )
+                    | models.Q(
+                        positive=False,
+                        quantity__lt=0,
+                        remaining_quantity__lte=0,
+                        remaining_quantity__gte=models.F("quantity"),
+                    )
+                ),
                 name="ile_remaining_within_quantity",
             ),
             models.CheckConstraint(
@@ -300,14 +337,22 @@ class ItemLedgerEntry(models.Model):
 
 class ValueEntry(models.Model):
     entry_no = models.BigIntegerField(_("entry no."), primary_key=True)
-    item_ledger_entry = models.ForeignKey(ItemLedgerEntry, null=True, blank=True, on_delete=models.PROTECT,
-                                          db_column="item_ledger_entry_no", related_name="value_entries")
+    item_ledger_entry = models.ForeignKey(
+        ItemLedgerEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_column="item_ledger_entry_no",
+        related_name="value_entries",
+    )
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, db_column="item_no")
-    item_ledger_entry_type = models.CharField(_("item ledger entry type"), max_length=20, blank=True,
-                                              choices=ItemLedgerEntryType.choices)
+    item_ledger_entry_type = models.CharField(
+        _("item ledger entry type"), max_length=20, blank=True, choices=ItemLedgerEntryType.choices
+    )
     entry_type = models.CharField(_("entry type"), max_length=20, choices=ValueEntryType.choices)
-    variance_type = models.CharField(_("variance type"), max_length=30, blank=True, default="",
-                                     choices=VarianceType.choices)
+    variance_type = models.CharField(
+        _("variance type"), max_length=30, blank=True, default="", choices=VarianceType.choices
+    )
     posting_date = models.DateField(_("posting date"))
     valuation_date = models.DateField(_("valuation date"))
     document_no = models.CharField(_("document no."), max_length=40)
@@ -326,14 +371,10 @@ class ValueEntry(models.Model):
     expected_cost_posted_to_gl = models.DecimalField(_("expected cost posted to G/L"), default=0, **AMOUNT_FIELD)
     applies_to_entry = models.BigIntegerField(_("applies-to entry"), null=True, blank=True)
     valued_by_average_cost = models.BooleanField(default=False)
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT,
-                                 db_column="location_code")
-    inventory_posting_group = models.ForeignKey(InventoryPostingGroup, null=True, blank=True,
-                                                on_delete=models.PROTECT)
-    gen_bus_posting_group = models.ForeignKey(GenBusinessPostingGroup, null=True, blank=True,
-                                              on_delete=models.PROTECT)
-    gen_prod_posting_group = models.ForeignKey(GenProductPostingGroup, null=True, blank=True,
-                                               on_delete=models.PROTECT)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, db_column="location_code")
+    inventory_posting_group = models.ForeignKey(InventoryPostingGroup, null=True, blank=True, on_delete=models.PROTECT)
+    gen_bus_posting_group = models.ForeignKey(GenBusinessPostingGroup, null=True, blank=True, on_delete=models.PROTECT)
+    gen_prod_posting_group = models.ForeignKey(GenProductPostingGroup, null=True, blank=True, on_delete=models.PROTECT)
     source_code = models.CharField(max_length=20)
     # Production: the order the entry belongs to; capacity entries (no item ledger entry) name their work center.
     order_type = models.CharField(max_length=20, choices=OrderType.choices, blank=True, default="")
@@ -374,12 +415,23 @@ class ValueEntry(models.Model):
 
 class ItemApplicationEntry(models.Model):
     entry_no = models.BigIntegerField(_("entry no."), primary_key=True)
-    item_ledger_entry = models.ForeignKey(ItemLedgerEntry, on_delete=models.PROTECT, db_column="item_ledger_entry_no",
-                                          related_name="+")
-    inbound_item_entry = models.ForeignKey(ItemLedgerEntry, on_delete=models.PROTECT,
-                                           db_column="inbound_item_entry_no", related_name="inbound_applications")
-    outbound_item_entry = models.ForeignKey(ItemLedgerEntry, null=True, blank=True, on_delete=models.PROTECT,
-                                            db_column="outbound_item_entry_no", related_name="outbound_applications")
+    item_ledger_entry = models.ForeignKey(
+        ItemLedgerEntry, on_delete=models.PROTECT, db_column="item_ledger_entry_no", related_name="+"
+    )
+    inbound_item_entry = models.ForeignKey(
+        ItemLedgerEntry,
+        on_delete=models.PROTECT,
+        db_column="inbound_item_entry_no",
+        related_name="inbound_applications",
+    )
+    outbound_item_entry = models.ForeignKey(
+        ItemLedgerEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_column="outbound_item_entry_no",
+        related_name="outbound_applications",
+    )
     quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
     posting_date = models.DateField(_("posting date"))
     cost_application = models.BooleanField(_("cost application"), default=False)
@@ -411,13 +463,15 @@ class AvgCostAdjmtEntryPoint(models.Model):
     class Meta:
         db_table = "costing_avg_cost_adjmt_entry_point"
         constraints = [
-            models.UniqueConstraint(fields=["item", "location", "valuation_date"], nulls_distinct=False,
-                                    name="avg_cost_entry_point_unique"),
+            models.UniqueConstraint(
+                fields=["item", "location", "valuation_date"], nulls_distinct=False, name="avg_cost_entry_point_unique"
+            ),
         ]
         indexes = [
             # Close test and Adjust Cost: unadjusted entry points up to a date.
-            models.Index(fields=["valuation_date"], condition=models.Q(cost_is_adjusted=False),
-                         name="avg_entry_point_unadjusted"),
+            models.Index(
+                fields=["valuation_date"], condition=models.Q(cost_is_adjusted=False), name="avg_entry_point_unadjusted"
+            ),
         ]
 
 
@@ -429,8 +483,9 @@ class PostValueEntryToGL(models.Model):
     cutoff: a late commit would be skipped.
     """
 
-    value_entry = models.OneToOneField(ValueEntry, primary_key=True, on_delete=models.PROTECT,
-                                       db_column="value_entry_no")
+    value_entry = models.OneToOneField(
+        ValueEntry, primary_key=True, on_delete=models.PROTECT, db_column="value_entry_no"
+    )
     item = models.ForeignKey(Item, null=True, on_delete=models.PROTECT, db_column="item_no")
     posting_date = models.DateField()
 
@@ -443,8 +498,9 @@ class GLItemLedgerRelation(models.Model):
     """Which G/L entries were posted from which value entry (BC table 5823), so both can be traced from the other."""
 
     gl_entry = models.ForeignKey(GLEntry, on_delete=models.PROTECT, db_column="gl_entry_no")
-    value_entry = models.ForeignKey(ValueEntry, on_delete=models.PROTECT, db_column="value_entry_no",
-                                    related_name="gl_relations")
+    value_entry = models.ForeignKey(
+        ValueEntry, on_delete=models.PROTECT, db_column="value_entry_no", related_name="gl_relations"
+    )
     gl_register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, db_column="gl_register_no")
 
     class Meta:

@@ -101,7 +101,10 @@ class GeneralPostingSetup(models.Model):
     """Accounts by Gen. Bus. x Gen. Prod. posting group (costing reference 1.1). A blank business group is NULL."""
 
     gen_bus_posting_group = models.ForeignKey(
-        GenBusinessPostingGroup, verbose_name=_("gen. bus. posting group"), null=True, blank=True,
+        GenBusinessPostingGroup,
+        verbose_name=_("gen. bus. posting group"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
     )
     gen_prod_posting_group = models.ForeignKey(
@@ -117,8 +120,13 @@ class GeneralPostingSetup(models.Model):
     blocked = models.BooleanField(_("blocked"), default=False)
 
     ACCOUNT_FIELDS = (
-        "cogs_account", "cogs_account_interim", "inventory_adjmt_account", "direct_cost_applied_account",
-        "overhead_applied_account", "purchase_variance_account", "invt_accrual_account_interim",
+        "cogs_account",
+        "cogs_account_interim",
+        "inventory_adjmt_account",
+        "direct_cost_applied_account",
+        "overhead_applied_account",
+        "purchase_variance_account",
+        "invt_accrual_account_interim",
     )
 
     class Meta:
@@ -126,7 +134,8 @@ class GeneralPostingSetup(models.Model):
         verbose_name = _("general posting setup")
         constraints = [
             models.UniqueConstraint(
-                fields=["gen_bus_posting_group", "gen_prod_posting_group"], nulls_distinct=False,
+                fields=["gen_bus_posting_group", "gen_prod_posting_group"],
+                nulls_distinct=False,
                 name="general_posting_setup_unique",
             )
         ]

@@ -41,7 +41,9 @@ def check_posting_date(posting_date: date, path: str = "posting_date", allowed=N
     start, end = allowed if allowed is not None else allowed_posting_range()
     if (start and posting_date < start) or (end and posting_date > end):
         bounds = f"{start or '...'} to {end or '...'}"
-        raise InvalidInput.field(path, f"Posting date {posting_date} is not within the allowed posting dates ({bounds}).")
+        raise InvalidInput.field(
+            path, f"Posting date {posting_date} is not within the allowed posting dates ({bounds})."
+        )
 
 
 def check_accounts(lines: Sequence[GLLine]) -> dict[str, GLAccount]:
@@ -111,8 +113,11 @@ def post_transactions(
         last_entry = first_entry + len(lines) - 1
         if register is None:
             register = GLRegister.objects.create(
-                no=sequences.take("gl_register"), from_entry_no=first_entry, to_entry_no=last_entry,
-                source_code=source_code, user=user,
+                no=sequences.take("gl_register"),
+                from_entry_no=first_entry,
+                to_entry_no=last_entry,
+                source_code=source_code,
+                user=user,
             )
         else:
             GLRegister.objects.filter(no=register.no).update(to_entry_no=last_entry)
@@ -126,10 +131,18 @@ def post_transactions(
             tx_entries = []
             for line in tx:
                 entry = GLEntry(
-                    entry_no=entry_no, transaction_id=first_tx + tx_index, register=register,
-                    gl_account_id=line.gl_account, posting_date=line.posting_date, document_no=line.document_no,
-                    external_document_no=line.external_document_no, description=line.description[:200],
-                    amount=line.amount, source_code=source_code, system_created=source_code != "GENJNL", user=user,
+                    entry_no=entry_no,
+                    transaction_id=first_tx + tx_index,
+                    register=register,
+                    gl_account_id=line.gl_account,
+                    posting_date=line.posting_date,
+                    document_no=line.document_no,
+                    external_document_no=line.external_document_no,
+                    description=line.description[:200],
+                    amount=line.amount,
+                    source_code=source_code,
+                    system_created=source_code != "GENJNL",
+                    user=user,
                 )
                 entry.tag = line.tag
                 tx_entries.append(entry)
@@ -145,8 +158,12 @@ def post_gl_journal(lines: Sequence[dict], *, user=None) -> PostedGL:
     groups: dict[tuple, list[GLLine]] = {}
     for index, raw in enumerate(lines):
         line = GLLine(
-            gl_account=raw["gl_account"], amount=dec(raw["amount"]), posting_date=raw["posting_date"],
-            document_no=raw["document_no"], description=raw.get("description", ""), path=f"lines[{index}]",
+            gl_account=raw["gl_account"],
+            amount=dec(raw["amount"]),
+            posting_date=raw["posting_date"],
+            document_no=raw["document_no"],
+            description=raw.get("description", ""),
+            path=f"lines[{index}]",
         )
         groups.setdefault((line.document_no, line.posting_date), []).append(line)
     return post_transactions(list(groups.values()), source_code="GENJNL", user=user)

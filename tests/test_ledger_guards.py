@@ -47,12 +47,16 @@ def test_unbalanced_journal_is_refused_and_nothing_written(accounts):
 def test_database_refuses_unbalanced_transaction_at_commit(accounts):
     post_gl_journal(journal(("2130", "10.00"), ("7291", "-10.00")))
     with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic(), connection.cursor() as cur:
-        cur.execute("INSERT INTO ledger_gl_register (no, from_entry_no, to_entry_no, source_code, created_at) "
-                    "VALUES (99, 50, 50, 'X', now())")
+        cur.execute(
+            "INSERT INTO ledger_gl_register (no, from_entry_no, to_entry_no, source_code, created_at) "
+            "VALUES (99, 50, 50, 'X', now())"
+        )
         cur.execute("INSERT INTO ledger_gl_transaction (no, register_no, created_at) VALUES (99, 99, now())")
-        cur.execute("INSERT INTO ledger_gl_entry (entry_no, transaction_no, register_no, gl_account_id, posting_date,"
-                    " document_no, external_document_no, description, amount, source_code, system_created,"
-                    " created_at) VALUES (50, 99, 99, '2130', '2026-01-05', 'X', '', '', 5, 'X', false, now())")
+        cur.execute(
+            "INSERT INTO ledger_gl_entry (entry_no, transaction_no, register_no, gl_account_id, posting_date,"
+            " document_no, external_document_no, description, amount, source_code, system_created,"
+            " created_at) VALUES (50, 99, 99, '2130', '2026-01-05', 'X', '', '', 5, 'X', false, now())"
+        )
     assert GLEntry.objects.count() == 2
 
 
@@ -60,16 +64,21 @@ def test_database_refuses_line_added_to_a_committed_transaction(accounts):
     post_gl_journal(journal(("2130", "10.00"), ("7291", "-10.00")))
     with pytest.raises(IntegrityError, match="not opened by this posting"):
         with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("INSERT INTO ledger_gl_entry (entry_no, transaction_no, register_no, gl_account_id, posting_date,"
-                        " document_no, external_document_no, description, amount, source_code, system_created,"
-                        " created_at) VALUES (50, 1, 1, '2130', '2026-01-05', 'X', '', '', 0, 'X', false, now())")
+            cur.execute(
+                "INSERT INTO ledger_gl_entry (entry_no, transaction_no, register_no, gl_account_id, posting_date,"
+                " document_no, external_document_no, description, amount, source_code, system_created,"
+                " created_at) VALUES (50, 1, 1, '2130', '2026-01-05', 'X', '', '', 0, 'X', false, now())"
+            )
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE ledger_gl_entry SET amount = 0 WHERE entry_no = 1",
-    "DELETE FROM ledger_gl_entry WHERE entry_no = 1",
-    "DELETE FROM ledger_gl_transaction",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_gl_entry SET amount = 0 WHERE entry_no = 1",
+        "DELETE FROM ledger_gl_entry WHERE entry_no = 1",
+        "DELETE FROM ledger_gl_transaction",
+    ],
+)
 def test_posted_entries_are_append_only(accounts, statement):
     post_gl_journal(journal(("2130", "10.00"), ("7291", "-10.00")))
     with pytest.raises(IntegrityError, match="never changed or deleted"):
@@ -87,9 +96,14 @@ def test_truncate_is_refused_outside_maintenance(accounts):
     assert GLEntry.objects.count() == 2
 
 
-@pytest.mark.parametrize(("account", "message"), [
-    ("2000", "is a heading"), ("9999", "is blocked"), ("4711", "does not exist"),
-])
+@pytest.mark.parametrize(
+    ("account", "message"),
+    [
+        ("2000", "is a heading"),
+        ("9999", "is blocked"),
+        ("4711", "does not exist"),
+    ],
+)
 def test_bad_accounts_are_refused_naming_the_line(accounts, account, message):
     with pytest.raises(InvalidInput) as err:
         post_gl_journal(journal(("2130", "10.00"), (account, "-10.00")))
@@ -101,13 +115,17 @@ def test_bad_accounts_are_refused_naming_the_line(accounts, account, message):
 def test_database_refuses_blocked_account_even_past_the_service(accounts):
     with pytest.raises(IntegrityError, match="blocked or not a posting account"):
         with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("INSERT INTO ledger_gl_register (no, from_entry_no, to_entry_no, source_code, created_at) "
-                        "VALUES (99, 50, 51, 'X', now())")
+            cur.execute(
+                "INSERT INTO ledger_gl_register (no, from_entry_no, to_entry_no, source_code, created_at) "
+                "VALUES (99, 50, 51, 'X', now())"
+            )
             cur.execute("INSERT INTO ledger_gl_transaction (no, register_no, created_at) VALUES (99, 99, now())")
-            cur.execute("INSERT INTO ledger_gl_entry (entry_no, transaction_no, register_no, gl_account_id, posting_date,"
-                        " document_no, external_document_no, description, amount, source_code, system_created,"
-                        " created_at) VALUES (50, 99, 99, '9999', '2026-01-05', 'X', '', '', 5, 'X', false, now()),"
-                        " (51, 99, 99, '2130', '2026-01-05', 'X', '', '', -5, 'X', false, now())")
+            cur.execute(
+                "INSERT INTO ledger_gl_entry (entry_no, transaction_no, register_no, gl_account_id, posting_date,"
+                " document_no, external_document_no, description, amount, source_code, system_created,"
+                " created_at) VALUES (50, 99, 99, '9999', '2026-01-05', 'X', '', '', 5, 'X', false, now()),"
+                " (51, 99, 99, '2130', '2026-01-05', 'X', '', '', -5, 'X', false, now())"
+            )
 
 
 def test_amount_with_three_decimals_is_refused(accounts):
