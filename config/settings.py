@@ -111,10 +111,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout (django-axes): five failures lock the username for 15 minutes.
+# Login lockout (django-axes): five failures lock the username for 15 minutes; five failures from one address lock
+# that address too, so one client cannot spray a password across many usernames (check --deploy: axes.W006).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "en"

