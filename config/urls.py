@@ -1,7 +1,9 @@
 """URLs. Pages live at the root, the REST API under /api/v1/ (shared/spec/api.md)."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
@@ -14,6 +16,8 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # The sign-in page offers the language switch too, so set_language must answer anonymous visitors.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
     path("", include("ledger.urls")),
