@@ -1,0 +1,1318 @@
+"""Item journal posting: the one service that writes item ledger, value and application entries.
+
+Rules (shared/spec/costing-reference.md): 1 (accounts, via the G/L bridge), 4.1 (cost flows along applications),
+4.3 (average cost entry points and valuation dates), 4.4 (expected cost), 4.5 (purchase variance for Standard items),
+4.6 (revaluation of the revaluable quantity), 4.8 (application), 6.1 (automatic cost posting).
+
+How a posting runs: ``Posting`` opens a NumberBlock (which locks the inventory ledgers' counters for the whole
+posting), loads what the lines touch in a few set-based queries (items, open entries and their costs, average-cost
+totals), computes every entry in memory, then writes them with bulk inserts and one UPDATE per table. A bad line
+raises InvalidInput / Conflict naming the line and field, and the whole request rolls back.
+
+Signs follow Business Central's item journal: a positive quantity is the ordinary direction (purchase in, sale out),
+a negative one a return. Item ledger quantities carry the stock direction (+ in, - out); cost amounts carry the
+value direction (+ increases inventory value).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F, Max, Q, Sum
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, InvalidInput
+from core.money import ZERO, dec, round_amount, round_unit_cost
+from core.sequences import NumberBlock
+from costing.models import (
+    AverageCostCalcType,
+    AvgCostAdjmtEntryPoint,
+    CostingMethod,
+    InventorySetup,
+    Item,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    ItemLedgerEntryType,
+    ItemRegister,
+    Location,
+    PostValueEntryToGL,
+    ValueEntry,
+    ValueEntryType,
+    VarianceType,
+)
+from ledger.models import GenBusinessPostingGroup, GLSetup
+
+INBOUND_TYPES = {ItemLedgerEntryType.PURCHASE, ItemLedgerEntryType.POSITIVE_ADJMT, ItemLedgerEntryType.OUTPUT}
+OUTBOUND_TYPES = {ItemLedgerEntryType.SALE, ItemLedgerEntryType.NEGATIVE_ADJMT, ItemLedgerEntryType.CONSUMPTION}
+JOURNAL_TYPES = {t.value for t in ItemLedgerEntryType} - {ItemLedgerEntryType.OUTPUT, ItemLedgerEntryType.CONSUMPTION}
+
+SOURCE_ITEM_JOURNAL = "ITEMJNL"
+SOURCE_REVALUATION = "REVALJNL"
+SOURCE_ADJUST_COST = "INVTADJMT"
+
+
+@dataclass
+class JournalLine:
+    entry_type: str
+    posting_date: date
+    document_no: str
+    item: str
+    quantity: Decimal
+    location: str = ""
+    new_location: str = ""
+    invoiced_quantity: Decimal | None = None
+    unit_cost: Decimal | None = None
+    applies_to_entry: int | None = None
+    applies_from_entry: int | None = None
+    gen_bus_posting_group: str = ""
+    external_document_no: str = ""
+    description: str = ""
+
+
+@dataclass
+class RevaluationLine:
+    item: str
+    posting_date: date
+    document_no: str
+    applies_to_entry: int | None = None
+    location: str | None = None
+    unit_cost_revalued: Decimal | None = None
+    inventory_value_revalued: Decimal | None = None
+
+
+@dataclass
+class PostingResult:
+    item_ledger_entries: list[ItemLedgerEntry] = field(default_factory=list)
+    value_entries: list[ValueEntry] = field(default_factory=list)
+    application_entries: list[ItemApplicationEntry] = field(default_factory=list)
+    gl_entries: list = field(default_factory=list)
+    register: ItemRegister | None = None
+
+
+# ------------------------------------------------------------------------------------------------ dates and periods
+
+
+def average_cost_period_end(day: date, period: str) -> date:
+    """Last date of the average cost period containing ``day`` (4.3). Fiscal years are calendar years here, so week,
+    month and quarter periods never straddle a fiscal-year start except weeks crossing 1 January, which are cut."""
+    if period == "day":
+        return day
+    if period == "week":
+        end = day + timedelta(days=6 - day.weekday())
+        return min(end, date(day.year, 12, 31))
+    if period in ("month", "accounting_period"):
+        return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    if period == "quarter":
+        last_month = ((day.month - 1) // 3 + 1) * 3
+        return date(day.year, last_month, calendar.monthrange(day.year, last_month)[1])
+    if period == "year":
+        return date(day.year, 12, 31)
+    raise ValueError(f"unknown average cost period {period}")
+
+
+def last_closed_period_end() -> date | None:
+    from periods.models import InventoryPeriod
+
+    return InventoryPeriod.objects.filter(closed=True).aggregate(m=Max("ending_date"))["m"]
+
+
+class PostingGate:
+    """Which posting dates are allowed: Allow Posting From/To of the G/L setup and closed inventory periods."""
+
+    def __init__(self):
+        setup = GLSetup.get()
+        self.allow_from = setup.allow_posting_from
+        self.allow_to = setup.allow_posting_to
+        self.closed_until = last_closed_period_end()
+
+    def check(self, posting_date: date, path: str) -> None:
+        if self.closed_until and posting_date <= self.closed_until:
+            raise Conflict(
+                _(
+                    "You cannot post before %(date)s because the inventory period ending %(end)s is closed. Reopen the "
+                    "period first."
+                )
+                % {"date": self.closed_until + timedelta(days=1), "end": self.closed_until},
+                code="inventory_period_closed",
+                errors={path: [_("Dated in a closed inventory period.")]},
+            )
+        if (self.allow_from and posting_date < self.allow_from) or (self.allow_to and posting_date > self.allow_to):
+            raise InvalidInput.field(
+                path,
+                _("Posting date %(date)s is not within the allowed posting dates (%(start)s to %(end)s).")
+                % {"date": posting_date, "start": self.allow_from or "...", "end": self.allow_to or "..."},
+            )
+
+    def first_allowed(self, wanted: date) -> date:
+        """The date an adjustment or rounding entry takes (4.9): its own date if allowed, else the first allowed."""
+        if (self.allow_from is None or self.allow_from <= wanted) and (
+            self.closed_until is None or wanted > self.closed_until
+        ):
+            return wanted
+        first = self.allow_from or wanted
+        if self.closed_until and first <= self.closed_until:
+            first = self.closed_until + timedelta(days=1)
+        return first
+
+
+# ------------------------------------------------------------------------------------------------------ the posting
+
+
+class _Entry:
+    """In-memory view of an item ledger entry during a posting: the row plus its running cost."""
+
+    __slots__ = (
+        "row",
+        "actual",
+        "expected",
+        "direct_expected",
+        "revaluation_unit",
+        "revaluation_total",
+        "valuation_date",
+        "last_direct_valuation",
+        "is_new",
+        "dirty",
+    )
+
+    def __init__(
+        self,
+        row: ItemLedgerEntry,
+        actual=ZERO,
+        expected=ZERO,
+        direct_expected=ZERO,
+        revaluation_unit=ZERO,
+        valuation_date=None,
+        last_direct_valuation=None,
+        is_new=False,
+    ):
+        self.row = row
+        self.actual = actual
+        self.expected = expected
+        self.direct_expected = direct_expected
+        # A revaluation changes the value of the quantity it revalued, not of the whole entry: its amount per revalued
+        # unit is added to the unit cost of everything applied afterwards (4.3 valuation-date example: 14 - 4 = 10).
+        self.revaluation_unit = revaluation_unit
+        self.revaluation_total = ZERO
+        self.valuation_date = valuation_date or row.posting_date
+        self.last_direct_valuation = last_direct_valuation or row.posting_date
+        self.is_new = is_new
+        self.dirty = False
+
+    @property
+    def cost(self) -> Decimal:
+        return self.actual + self.expected
+
+    @property
+    def unit_cost(self) -> Decimal:
+        return (self.cost - self.revaluation_total) / self.row.quantity + self.revaluation_unit
+
+
+class Posting:
+    """One posting transaction. Use as ``with Posting(user=...) as p: p.post_lines(lines)``."""
+
+    def __init__(self, *, user=None, source_code: str = SOURCE_ITEM_JOURNAL, work_date: date | None = None):
+        self.user = user
+        self.source_code = source_code
+        self.work_date = work_date or date.today()
+        self.result = PostingResult()
+        self.items: dict[str, Item] = {}
+        self.entries: dict[int, _Entry] = {}
+        self.open_inbound: dict[tuple, list[_Entry]] = {}
+        self.open_outbound: dict[tuple, list[_Entry]] = {}
+        self.loaded_items: set[str] = set()
+        self.avg: dict[tuple, list[Decimal]] = {}
+        self.entry_points: set[tuple] = set()
+        self.touched_items: set[str] = set()
+        self.item_changes: dict[str, dict] = defaultdict(dict)
+        self._atomic = None
+
+    # ---------------------------------------------------------------------------------------------- lifecycle
+
+    def __enter__(self):
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        try:
+            self.setup = InventorySetup.get()
+            self.gate = PostingGate()
+            self.numbers = NumberBlock(["item_ledger_entry", "value_entry", "item_application_entry", "item_register"])
+            self.register = ItemRegister(
+                no=self.numbers.next("item_register"), source_code=self.source_code, user=self.user
+            )
+            self.result.register = self.register
+        except BaseException as exc:
+            self._atomic.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                self._flush()
+        except BaseException as flush_exc:
+            self._atomic.__exit__(type(flush_exc), flush_exc, flush_exc.__traceback__)
+            raise
+        return self._atomic.__exit__(exc_type, exc, tb)
+
+    # ----------------------------------------------------------------------------------------------- loading
+
+    def _load_items(self, numbers: Iterable[str]) -> None:
+        wanted = set(numbers) - set(self.items)
+        if wanted:
+            for item in Item.objects.filter(no__in=wanted):
+                self.items[item.no] = item
+
+    def _load_state(self, item_nos: set[str]) -> None:
+        """Open entries of these items with their costs, and average-cost totals: a few set-based queries."""
+        new = item_nos - self.loaded_items
+        if not new:
+            return
+        self.loaded_items |= new
+        rows = list(ItemLedgerEntry.objects.filter(item_id__in=new, open=True).order_by("entry_no"))
+        self._track(rows)
+        average_items = [no for no in new if self.items[no].costing_method == CostingMethod.AVERAGE]
+        if average_items:
+            by_location = self.setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
+            keys = ["item_id", "location_id"] if by_location else ["item_id"]
+            quantities = (
+                ItemLedgerEntry.objects.filter(item_id__in=average_items).values(*keys).annotate(q=Sum("quantity"))
+            )
+            for row in quantities:
+                key = (row["item_id"], row["location_id"] if by_location else None)
+                self.avg.setdefault(key, [ZERO, ZERO])[0] += row["q"]
+            values = (
+                ValueEntry.objects.filter(item_id__in=average_items)
+                .values(*keys)
+                .annotate(a=Sum("cost_amount_actual"), e=Sum("cost_amount_expected"))
+            )
+            for row in values:
+                key = (row["item_id"], row["location_id"] if by_location else None)
+                self.avg.setdefault(key, [ZERO, ZERO])[1] += row["a"] + row["e"]
+
+    def _track(self, rows: Sequence[ItemLedgerEntry]) -> None:
+        """Wrap loaded entries with their cost sums and latest valuation dates (one aggregate query)."""
+        rows = [r for r in rows if r.entry_no not in self.entries]
+        if not rows:
+            return
+        costs = {
+            row["item_ledger_entry_id"]: row
+            for row in ValueEntry.objects.filter(item_ledger_entry_id__in=[r.entry_no for r in rows])
+            .values("item_ledger_entry_id")
+            .annotate(
+                a=Sum("cost_amount_actual"),
+                e=Sum("cost_amount_expected"),
+                de=Sum("cost_amount_expected", filter=Q(entry_type=ValueEntryType.DIRECT_COST)),
+                rt=Sum(
+                    F("cost_amount_actual") + F("cost_amount_expected"), filter=Q(entry_type=ValueEntryType.REVALUATION)
+                ),
+                ru=Sum(
+                    (F("cost_amount_actual") + F("cost_amount_expected")) / F("valued_quantity"),
+                    filter=Q(entry_type=ValueEntryType.REVALUATION) & ~Q(valued_quantity=0),
+                ),
+                vd=Max("valuation_date"),
+                dvd=Max(
+                    "valuation_date",
+                    filter=Q(entry_type=ValueEntryType.DIRECT_COST, item_charge=False, adjustment=False),
+                ),
+            )
+        }
+        for row in rows:
+            c = costs.get(row.entry_no, {})
+            tracked = _Entry(
+                row,
+                c.get("a") or ZERO,
+                c.get("e") or ZERO,
+                c.get("de") or ZERO,
+                c.get("ru") or ZERO,
+                c.get("vd"),
+                c.get("dvd"),
+            )
+            tracked.revaluation_total = c.get("rt") or ZERO
+            self.entries[row.entry_no] = tracked
+            if row.open:
+                key = (row.item_id, row.location_id)
+                bucket = self.open_inbound if row.positive else self.open_outbound
+                bucket.setdefault(key, []).append(tracked)
+
+    def _entry(self, entry_no: int, path: str) -> _Entry:
+        tracked = self.entries.get(entry_no)
+        if tracked is None:
+            row = ItemLedgerEntry.objects.filter(entry_no=entry_no).first()
+            if row is None:
+                raise InvalidInput.field(path, _("Item ledger entry %(no)s does not exist.") % {"no": entry_no})
+            self._load_items([row.item_id])
+            self._load_state({row.item_id})
+            self._track([row])
+            tracked = self.entries[entry_no]
+        return tracked
+
+    # ------------------------------------------------------------------------------------------ validation
+
+    def _validate_line(self, line: JournalLine, path: str, locations: set[str], groups: set[str]) -> Item:
+        if line.entry_type not in JOURNAL_TYPES:
+            raise InvalidInput.field(f"{path}.entry_type", _("Unknown entry type %(t)s.") % {"t": line.entry_type})
+        item = self.items.get(line.item)
+        if item is None:
+            raise InvalidInput.field(f"{path}.item", _("Item %(no)s does not exist.") % {"no": line.item})
+        if item.blocked:
+            raise InvalidInput.field(f"{path}.item", _("Item %(no)s is blocked.") % {"no": line.item})
+        if not line.document_no:
+            raise InvalidInput.field(f"{path}.document_no", _("A document no. is required."))
+        for name in ("location", "new_location"):
+            code = getattr(line, name)
+            if code and code not in locations:
+                raise InvalidInput.field(f"{path}.{name}", _("Location %(code)s does not exist.") % {"code": code})
+        if line.gen_bus_posting_group and line.gen_bus_posting_group not in groups:
+            raise InvalidInput.field(
+                f"{path}.gen_bus_posting_group",
+                _("Gen. business posting group %(code)s does not exist.") % {"code": line.gen_bus_posting_group},
+            )
+        if line.quantity == 0:
+            raise InvalidInput.field(f"{path}.quantity", _("Quantity must not be zero."))
+        invoiced = line.quantity if line.invoiced_quantity is None else line.invoiced_quantity
+        if invoiced != 0 and (invoiced > 0) != (line.quantity > 0):
+            raise InvalidInput.field(
+                f"{path}.invoiced_quantity", _("Invoiced quantity must have the same sign as the quantity.")
+            )
+        if abs(invoiced) > abs(line.quantity):
+            raise InvalidInput.field(f"{path}.invoiced_quantity", _("Invoiced quantity must not exceed the quantity."))
+        if line.unit_cost is not None and line.unit_cost < 0:
+            raise InvalidInput.field(f"{path}.unit_cost", _("Unit cost must not be negative."))
+        if line.entry_type == ItemLedgerEntryType.TRANSFER:
+            if not line.new_location and line.new_location != "":
+                raise InvalidInput.field(f"{path}.new_location", _("A transfer needs a new location."))
+            if line.new_location == line.location:
+                raise InvalidInput.field(
+                    f"{path}.new_location", _("A transfer needs a new location different from the location.")
+                )
+            if line.quantity < 0:
+                raise InvalidInput.field(f"{path}.quantity", _("A transfer quantity must be positive."))
+            if invoiced != line.quantity:
+                raise InvalidInput.field(f"{path}.invoiced_quantity", _("Transfers are always fully valued."))
+            if line.applies_from_entry:
+                raise InvalidInput.field(f"{path}.applies_from_entry", _("A transfer cannot apply from an entry."))
+        if line.applies_to_entry and line.applies_from_entry:
+            raise InvalidInput.field(
+                f"{path}.applies_from_entry", _("Use either applies-to entry or applies-from entry, not both.")
+            )
+        self.gate.check(line.posting_date, f"{path}.posting_date")
+        return item
+
+    # -------------------------------------------------------------------------------------------- the lines
+
+    def post_lines(self, lines: Sequence[JournalLine]) -> PostingResult:
+        if not lines:
+            raise InvalidInput.field("lines", _("There is nothing to post."))
+        self._load_items({line.item for line in lines})
+        location_codes = {c for line in lines for c in (line.location, line.new_location) if c}
+        locations = set(Location.objects.filter(code__in=location_codes).values_list("code", flat=True))
+        group_codes = {line.gen_bus_posting_group for line in lines if line.gen_bus_posting_group}
+        groups = set(GenBusinessPostingGroup.objects.filter(code__in=group_codes).values_list("code", flat=True))
+        for index, line in enumerate(lines):
+            self._validate_line(line, f"lines[{index}]", locations, groups)
+        self._load_state({line.item for line in lines})
+        referenced = [n for line in lines for n in (line.applies_to_entry, line.applies_from_entry) if n]
+        missing = [n for n in referenced if n not in self.entries]
+        if missing:
+            self._track(list(ItemLedgerEntry.objects.filter(entry_no__in=missing)))
+        for index, line in enumerate(lines):
+            self._post_line(line, f"lines[{index}]")
+        return self.result
+
+    def _post_line(self, line: JournalLine, path: str) -> None:
+        item = self.items[line.item]
+        self.touched_items.add(item.no)
+        quantity = dec(line.quantity)
+        invoiced = quantity if line.invoiced_quantity is None else dec(line.invoiced_quantity)
+        location = line.location or None
+        if line.entry_type == ItemLedgerEntryType.TRANSFER:
+            self._post_transfer(line, item, quantity, location, line.new_location or None, path)
+            return
+        sign = 1 if line.entry_type in INBOUND_TYPES else -1
+        if sign * quantity > 0:
+            self._post_inbound(line, item, sign * quantity, sign * invoiced, location, path)
+        else:
+            self._post_outbound(line, item, sign * quantity, sign * invoiced, location, path)
+
+    # ------------------------------------------------------------------------------------------------ inbound
+
+    def _new_entry(self, line, item, entry_type, quantity, invoiced, location, **extra) -> _Entry:
+        row = ItemLedgerEntry(
+            entry_no=self.numbers.next("item_ledger_entry"),
+            item_id=item.no,
+            posting_date=line.posting_date,
+            entry_type=entry_type,
+            document_no=line.document_no,
+            external_document_no=getattr(line, "external_document_no", ""),
+            description=getattr(line, "description", "") or item.description[:100],
+            location_id=location,
+            quantity=quantity,
+            remaining_quantity=quantity,
+            invoiced_quantity=invoiced,
+            open=True,
+            positive=quantity > 0,
+            completely_invoiced=invoiced == quantity,
+            applies_to_entry=getattr(line, "applies_to_entry", None),
+            gen_bus_posting_group_id=getattr(line, "gen_bus_posting_group", "") or None,
+            register_id=self.register.no,
+            **extra,
+        )
+        tracked = _Entry(row, is_new=True)
+        self.entries[row.entry_no] = tracked
+        self.result.item_ledger_entries.append(row)
+        return tracked
+
+    def _value_entry(
+        self,
+        entry: _Entry | None,
+        *,
+        entry_type,
+        posting_date,
+        document_no,
+        valued_quantity,
+        invoiced_quantity=ZERO,
+        ile_quantity=ZERO,
+        actual=ZERO,
+        expected=ZERO,
+        expected_cost=False,
+        valuation_date=None,
+        variance_type="",
+        adjustment=False,
+        item_charge=False,
+        applies_to=None,
+        item=None,
+        gen_bus=None,
+        source_code=None,
+        **extra,
+    ) -> ValueEntry:
+        row = entry.row if entry else None
+        item = item or self.items[row.item_id]
+        cost_per_unit = round_unit_cost((actual + expected) / valued_quantity) if valued_quantity else ZERO
+        ve = ValueEntry(
+            entry_no=self.numbers.next("value_entry"),
+            item_ledger_entry_id=row.entry_no if row else None,
+            item_id=item.no,
+            item_ledger_entry_type=row.entry_type if row else "",
+            entry_type=entry_type,
+            variance_type=variance_type,
+            posting_date=posting_date,
+            valuation_date=valuation_date or posting_date,
+            document_no=document_no,
+            external_document_no=row.external_document_no if row else "",
+            description=row.description if row else "",
+            adjustment=adjustment,
+            expected_cost=expected_cost,
+            item_charge=item_charge,
+            item_ledger_entry_quantity=ile_quantity,
+            valued_quantity=valued_quantity,
+            invoiced_quantity=invoiced_quantity,
+            cost_per_unit=abs(cost_per_unit),
+            cost_amount_actual=actual,
+            cost_amount_expected=expected,
+            applies_to_entry=applies_to,
+            valued_by_average_cost=item.costing_method == CostingMethod.AVERAGE
+            and row is not None
+            and not row.positive,
+            location_id=row.location_id if row else extra.pop("location_id", None),
+            inventory_posting_group_id=item.inventory_posting_group_id,
+            gen_bus_posting_group_id=gen_bus
+            if gen_bus is not None
+            else (row.gen_bus_posting_group_id if row else None),
+            gen_prod_posting_group_id=item.gen_prod_posting_group_id,
+            source_code=source_code or self.source_code,
+            order_type=row.order_type if row else extra.pop("order_type", ""),
+            order_no=row.order_no if row else extra.pop("order_no", ""),
+            register_id=self.register.no,
+            **extra,
+        )
+        if entry is not None:
+            entry.actual += actual
+            entry.expected += expected
+            if entry_type == ValueEntryType.DIRECT_COST:
+                entry.direct_expected += expected
+            if entry_type == ValueEntryType.REVALUATION and valued_quantity:
+                entry.revaluation_total += actual + expected
+                entry.revaluation_unit += (actual + expected) / valued_quantity
+            if ve.valuation_date > entry.valuation_date:
+                entry.valuation_date = ve.valuation_date
+        self.result.value_entries.append(ve)
+        self._note_average(item, ve)
+        return ve
+
+    def _note_average(self, item: Item, ve: ValueEntry) -> None:
+        if item.costing_method != CostingMethod.AVERAGE:
+            return
+        key = self._avg_key(item, ve.location_id)
+        totals = self.avg.setdefault(key, [ZERO, ZERO])
+        totals[1] += ve.cost_amount_actual + ve.cost_amount_expected
+        totals[0] += ve.item_ledger_entry_quantity
+        location = key[1]
+        self.entry_points.add(
+            (item.no, location, average_cost_period_end(ve.valuation_date, self.setup.average_cost_period))
+        )
+
+    def _avg_key(self, item: Item, location):
+        by_location = self.setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
+        return (item.no, location if by_location else None)
+
+    def _average_unit_cost(self, item: Item, location) -> Decimal:
+        quantity, value = self.avg.get(self._avg_key(item, location), [ZERO, ZERO])
+        if quantity > 0:
+            return value / quantity
+        return item.unit_cost
+
+    def _direct_unit_cost(self, line, item: Item) -> Decimal:
+        if item.costing_method == CostingMethod.STANDARD and line.entry_type != ItemLedgerEntryType.PURCHASE:
+            return item.standard_cost
+        if line.unit_cost is not None:
+            return dec(line.unit_cost)
+        if item.costing_method == CostingMethod.STANDARD:
+            return item.standard_cost
+        return item.unit_cost
+
+    def _indirect_unit_cost(self, line, item: Item, direct_unit: Decimal) -> Decimal:
+        """Indirect cost % and overhead rate apply to purchases (and production output), not to adjustments."""
+        if line.entry_type != ItemLedgerEntryType.PURCHASE:
+            return ZERO
+        return direct_unit * item.indirect_cost_percent / 100 + item.overhead_rate
+
+    def _post_inbound(self, line, item, quantity, invoiced, location, path) -> _Entry:
+        source = None
+        if line.applies_from_entry:
+            source = self._entry(line.applies_from_entry, f"{path}.applies_from_entry")
+            srow = source.row
+            if srow.item_id != item.no:
+                raise InvalidInput.field(
+                    f"{path}.applies_from_entry", _("Entry %(no)s belongs to another item.") % {"no": srow.entry_no}
+                )
+            if srow.positive:
+                raise InvalidInput.field(
+                    f"{path}.applies_from_entry", _("Entry %(no)s is not an outbound entry.") % {"no": srow.entry_no}
+                )
+            if quantity > -srow.quantity:
+                raise InvalidInput.field(
+                    f"{path}.quantity",
+                    _("The return exceeds the %(q)s units of entry %(no)s.")
+                    % {"q": -srow.quantity, "no": srow.entry_no},
+                )
+        entry = self._new_entry(line, item, line.entry_type, quantity, invoiced, location)
+        if source is not None:
+            unit = source.unit_cost
+            direct_unit, indirect_unit, standard_unit = unit, ZERO, None
+        else:
+            direct_unit = self._direct_unit_cost(line, item)
+            indirect_unit = self._indirect_unit_cost(line, item, direct_unit)
+            standard_unit = item.standard_cost if item.costing_method == CostingMethod.STANDARD else None
+        if line.entry_type == ItemLedgerEntryType.PURCHASE and source is None:
+            self.item_changes[item.no]["last_direct_cost"] = round_unit_cost(direct_unit)
+        self._value_inbound(entry, line, quantity, invoiced, direct_unit, indirect_unit, standard_unit)
+        self._application(entry, entry, None, quantity, line.posting_date)
+        if source is not None:
+            self._application(entry, entry, source, quantity, line.posting_date, cost_application=True)
+        self._apply_inbound_to_outbound(entry, line, item, path)
+        return entry
+
+    def _value_inbound(self, entry, line, quantity, invoiced, direct_unit, indirect_unit, standard_unit):
+        """Receipt (expected), invoice (actual) or both; plus indirect cost and, for Standard, purchase variance."""
+        date_ = line.posting_date
+        if invoiced != quantity:
+            unit = standard_unit if standard_unit is not None else direct_unit + indirect_unit
+            self._value_entry(
+                entry,
+                entry_type=ValueEntryType.DIRECT_COST,
+                posting_date=date_,
+                document_no=line.document_no,
+                valued_quantity=quantity,
+                ile_quantity=quantity,
+                expected=round_amount(quantity * unit),
+                expected_cost=True,
+            )
+            if invoiced:
+                self._invoice_inbound(
+                    entry, invoiced, direct_unit, date_, line.document_no, indirect_unit, standard_unit
+                )
+            return
+        direct = round_amount(quantity * direct_unit)
+        self._value_entry(
+            entry,
+            entry_type=ValueEntryType.DIRECT_COST,
+            posting_date=date_,
+            document_no=line.document_no,
+            valued_quantity=quantity,
+            ile_quantity=quantity,
+            invoiced_quantity=quantity,
+            actual=direct,
+        )
+        self._indirect_and_variance(entry, quantity, direct, indirect_unit, standard_unit, date_, line.document_no)
+
+    def _indirect_and_variance(
+        self, entry, invoiced, direct, indirect_unit, standard_unit, date_, document_no, valuation_date=None
+    ):
+        indirect = round_amount(invoiced * indirect_unit)
+        if indirect:
+            self._value_entry(
+                entry,
+                entry_type=ValueEntryType.INDIRECT_COST,
+                posting_date=date_,
+                document_no=document_no,
+                valued_quantity=invoiced,
+                invoiced_quantity=invoiced,
+                actual=indirect,
+                valuation_date=valuation_date,
+            )
+        if standard_unit is not None:
+            variance = round_amount(invoiced * standard_unit) - direct - indirect
+            if variance:
+                self._value_entry(
+                    entry,
+                    entry_type=ValueEntryType.VARIANCE,
+                    variance_type=VarianceType.PURCHASE,
+                    posting_date=date_,
+                    document_no=document_no,
+                    valued_quantity=invoiced,
+                    invoiced_quantity=invoiced,
+                    actual=variance,
+                    valuation_date=valuation_date,
+                )
+
+    def _invoice_inbound(self, entry, invoiced, direct_unit, date_, document_no, indirect_unit, standard_unit):
+        row = entry.row
+        # A line received and partly invoiced at once already carries its invoiced quantity on the new entry.
+        not_invoiced = row.quantity if entry.is_new else row.quantity - row.invoiced_quantity
+        reversal = -round_amount(entry.direct_expected * invoiced / not_invoiced) if not_invoiced else ZERO
+        direct = round_amount(invoiced * direct_unit)
+        valuation = entry.last_direct_valuation
+        self._value_entry(
+            entry,
+            entry_type=ValueEntryType.DIRECT_COST,
+            posting_date=date_,
+            document_no=document_no,
+            valued_quantity=invoiced,
+            invoiced_quantity=invoiced,
+            actual=direct,
+            expected=reversal,
+            valuation_date=valuation,
+        )
+        self._indirect_and_variance(
+            entry, invoiced, direct, indirect_unit, standard_unit, date_, document_no, valuation
+        )
+
+    def _apply_inbound_to_outbound(self, entry: _Entry, line, item: Item, path: str) -> None:
+        """An inbound entry closes open outbound entries (negative inventory) at its location, or the one it is
+        fixed-applied to. The outbound cost is corrected later by Adjust Cost (the inbound is marked to adjust)."""
+        row = entry.row
+        key = (row.item_id, row.location_id)
+        if line.applies_to_entry:
+            target = self._entry(line.applies_to_entry, f"{path}.applies_to_entry")
+            self._check_fixed_target(target, row, positive_target=False, path=f"{path}.applies_to_entry")
+            candidates = [target]
+        else:
+            candidates = list(self.open_outbound.get(key, []))
+        for outbound in candidates:
+            if row.remaining_quantity == 0:
+                break
+            take = min(row.remaining_quantity, -outbound.row.remaining_quantity)
+            if take <= 0:
+                continue
+            self._consume(entry, outbound, take)
+            self._application(entry, entry, outbound, take, row.posting_date)
+            row.applied_entry_to_adjust = True
+        if row.remaining_quantity > 0:
+            self.open_inbound.setdefault(key, []).append(entry)
+        else:
+            row.open = False
+
+    def _check_fixed_target(self, target: _Entry, row: ItemLedgerEntry, *, positive_target: bool, path: str):
+        t = target.row
+        if t.item_id != row.item_id:
+            raise InvalidInput.field(path, _("Entry %(no)s belongs to another item.") % {"no": t.entry_no})
+        if t.positive != positive_target:
+            kind = _("an inbound") if positive_target else _("an outbound")
+            raise InvalidInput.field(path, _("Entry %(no)s is not %(kind)s entry.") % {"no": t.entry_no, "kind": kind})
+        if t.location_id != row.location_id:
+            raise InvalidInput.field(
+                path,
+                _("Entry %(no)s is at location %(loc)s, not %(this)s.")
+                % {"no": t.entry_no, "loc": t.location_id or "-", "this": row.location_id or "-"},
+            )
+        if not t.open:
+            raise Conflict(
+                _("Item ledger entry %(no)s is already closed; there is nothing left to apply to.")
+                % {"no": t.entry_no},
+                code="entry_closed",
+                errors={path: [_("Entry is closed.")]},
+            )
+        if abs(t.remaining_quantity) < abs(row.quantity):
+            raise Conflict(
+                _("Item ledger entry %(no)s has only %(q)s remaining, less than %(need)s.")
+                % {"no": t.entry_no, "q": abs(t.remaining_quantity), "need": abs(row.quantity)},
+                code="insufficient_remaining_quantity",
+                errors={path: [_("Not enough remaining.")]},
+            )
+
+    def _consume(self, inbound: _Entry, outbound: _Entry, quantity: Decimal) -> None:
+        for tracked, delta, bucket in (
+            (inbound, -quantity, self.open_inbound),
+            (outbound, quantity, self.open_outbound),
+        ):
+            row = tracked.row
+            row.remaining_quantity += delta
+            tracked.dirty = True
+            if row.remaining_quantity == 0:
+                row.open = False
+                key = (row.item_id, row.location_id)
+                if tracked in bucket.get(key, ()):
+                    bucket[key].remove(tracked)
+
+    def _application(
+        self,
+        entry: _Entry,
+        inbound: _Entry,
+        outbound: _Entry | None,
+        quantity: Decimal,
+        posting_date,
+        *,
+        cost_application=False,
+    ) -> None:
+        """Quantity sign follows the entry that created the application (negative for an outbound entry)."""
+        signed = quantity if entry.row.positive else -quantity
+        self.result.application_entries.append(
+            ItemApplicationEntry(
+                entry_no=self.numbers.next("item_application_entry"),
+                item_ledger_entry_id=entry.row.entry_no,
+                inbound_item_entry_id=inbound.row.entry_no,
+                outbound_item_entry_id=outbound.row.entry_no if outbound else None,
+                quantity=signed,
+                posting_date=posting_date,
+                cost_application=cost_application,
+            )
+        )
+
+    # ----------------------------------------------------------------------------------------------- outbound
+
+    def _post_outbound(self, line, item, quantity, invoiced, location, path, entry_type=None) -> _Entry:
+        if line.applies_from_entry:
+            raise InvalidInput.field(
+                f"{path}.applies_from_entry", _("Only an inbound line can take its cost from an outbound entry.")
+            )
+        if item.costing_method == CostingMethod.SPECIFIC and not line.applies_to_entry:
+            raise InvalidInput.field(
+                f"{path}.applies_to_entry",
+                _("Item %(no)s uses Specific costing: an outbound line must apply to an entry.") % {"no": item.no},
+            )
+        entry = self._new_entry(line, item, entry_type or line.entry_type, quantity, invoiced, location)
+        cost, valuation = self._apply_outbound(entry, line, item, path)
+        self._value_outbound(entry, line.posting_date, line.document_no, quantity, invoiced, cost, valuation)
+        return entry
+
+    def _apply_outbound(self, entry: _Entry, line, item: Item, path: str) -> tuple[Decimal, date]:
+        """Apply to open inbound entries (fixed, FIFO/Standard/Average earliest, LIFO latest) and return the cost
+        (negative) and valuation date. Average items are valued at the average unit cost; an unapplied remainder
+        (negative inventory) at the item's unit cost until Adjust Cost corrects it."""
+        row = entry.row
+        key = (row.item_id, row.location_id)
+        need = -row.quantity
+        exact = ZERO
+        valuation = row.posting_date
+        if line.applies_to_entry:
+            target = self._entry(line.applies_to_entry, f"{path}.applies_to_entry")
+            self._check_fixed_target(target, row, positive_target=True, path=f"{path}.applies_to_entry")
+            candidates = [target]
+        else:
+            candidates = list(self.open_inbound.get(key, []))
+            if item.costing_method == CostingMethod.LIFO:
+                candidates.reverse()
+        for inbound in candidates:
+            if need == 0:
+                break
+            take = min(need, inbound.row.remaining_quantity)
+            if take <= 0:
+                continue
+            exact += take * inbound.unit_cost
+            if inbound.valuation_date > valuation:
+                valuation = inbound.valuation_date
+            self._consume(inbound, entry, take)
+            self._application(entry, inbound, entry, take, row.posting_date)
+            need -= take
+        if item.costing_method == CostingMethod.AVERAGE:
+            cost = -round_amount(-row.quantity * self._average_unit_cost(item, row.location_id))
+        else:
+            cost = -round_amount(exact + need * item.unit_cost)
+        if row.remaining_quantity != 0:
+            self.open_outbound.setdefault(key, []).append(entry)
+        else:
+            row.open = False
+        entry.dirty = False
+        return cost, valuation
+
+    def _value_outbound(self, entry, date_, document_no, quantity, invoiced, cost, valuation):
+        entry.last_direct_valuation = valuation
+        if invoiced == quantity:
+            self._value_entry(
+                entry,
+                entry_type=ValueEntryType.DIRECT_COST,
+                posting_date=date_,
+                document_no=document_no,
+                valued_quantity=quantity,
+                ile_quantity=quantity,
+                invoiced_quantity=quantity,
+                actual=cost,
+                valuation_date=valuation,
+            )
+            return
+        self._value_entry(
+            entry,
+            entry_type=ValueEntryType.DIRECT_COST,
+            posting_date=date_,
+            document_no=document_no,
+            valued_quantity=quantity,
+            ile_quantity=quantity,
+            expected=cost,
+            expected_cost=True,
+            valuation_date=valuation,
+        )
+        if invoiced:
+            self._invoice_outbound(entry, invoiced, date_, document_no, is_new=True)
+
+    def _invoice_outbound(self, entry, invoiced, date_, document_no, is_new=False):
+        row = entry.row
+        not_invoiced = row.quantity if is_new else row.quantity - row.invoiced_quantity
+        part = round_amount(entry.direct_expected * invoiced / not_invoiced)
+        self._value_entry(
+            entry,
+            entry_type=ValueEntryType.DIRECT_COST,
+            posting_date=date_,
+            document_no=document_no,
+            valued_quantity=invoiced,
+            invoiced_quantity=invoiced,
+            actual=part,
+            expected=-part,
+            valuation_date=entry.last_direct_valuation,
+        )
+
+    # ----------------------------------------------------------------------------------------------- transfer
+
+    def _post_transfer(self, line, item, quantity, from_location, to_location, path) -> None:
+        if item.costing_method == CostingMethod.SPECIFIC and not line.applies_to_entry:
+            raise InvalidInput.field(
+                f"{path}.applies_to_entry",
+                _("Item %(no)s uses Specific costing: a transfer must apply to an entry.") % {"no": item.no},
+            )
+        out = self._new_entry(line, item, ItemLedgerEntryType.TRANSFER, -quantity, -quantity, from_location)
+        cost, valuation = self._apply_outbound(out, line, item, path)
+        self._value_entry(
+            out,
+            entry_type=ValueEntryType.DIRECT_COST,
+            posting_date=line.posting_date,
+            document_no=line.document_no,
+            valued_quantity=-quantity,
+            ile_quantity=-quantity,
+            invoiced_quantity=-quantity,
+            actual=cost,
+            valuation_date=valuation,
+            gen_bus=None,
+        )
+        inbound_line = JournalLine(
+            entry_type=ItemLedgerEntryType.TRANSFER,
+            posting_date=line.posting_date,
+            document_no=line.document_no,
+            item=item.no,
+            quantity=quantity,
+            external_document_no=line.external_document_no,
+            description=line.description,
+        )
+        into = self._new_entry(
+            inbound_line,
+            item,
+            ItemLedgerEntryType.TRANSFER,
+            quantity,
+            quantity,
+            to_location,
+            transferred_from_entry=out.row.entry_no,
+        )
+        self._value_entry(
+            into,
+            entry_type=ValueEntryType.DIRECT_COST,
+            posting_date=line.posting_date,
+            document_no=line.document_no,
+            valued_quantity=quantity,
+            ile_quantity=quantity,
+            invoiced_quantity=quantity,
+            actual=-cost,
+            valuation_date=valuation,
+            gen_bus=None,
+        )
+        self._application(into, into, None, quantity, line.posting_date)
+        self._application(into, into, out, quantity, line.posting_date, cost_application=True)
+        self._apply_inbound_to_outbound(into, inbound_line, item, path)
+
+    # ------------------------------------------------------------------------------ invoices, charges, revaluation
+
+    def invoice(self, entry_no: int, *, posting_date: date, document_no: str, quantity=None, unit_cost=None):
+        """Invoice a receipt or shipment posted with expected cost (all or part of what is not yet invoiced)."""
+        entry = self._entry(entry_no, "entry_no")
+        row = entry.row
+        self._load_items([row.item_id])
+        self._load_state({row.item_id})
+        item = self.items[row.item_id]
+        self.touched_items.add(item.no)
+        if not document_no:
+            raise InvalidInput.field("document_no", _("A document no. is required."))
+        self.gate.check(posting_date, "posting_date")
+        if row.entry_type == ItemLedgerEntryType.TRANSFER:
+            raise InvalidInput.field("entry_no", _("Transfers are not invoiced."))
+        left = row.quantity - row.invoiced_quantity
+        if left == 0:
+            raise Conflict(
+                _("Item ledger entry %(no)s is completely invoiced.") % {"no": row.entry_no}, code="completely_invoiced"
+            )
+        invoiced = left if quantity is None else dec(quantity) * (1 if row.positive else -1)
+        if quantity is not None and dec(quantity) <= 0:
+            raise InvalidInput.field("quantity", _("Quantity to invoice must be positive."))
+        if abs(invoiced) > abs(left):
+            raise InvalidInput.field("quantity", _("Only %(q)s remain to be invoiced.") % {"q": abs(left)})
+        if row.positive:
+            source_line = JournalLine(
+                entry_type=row.entry_type,
+                posting_date=posting_date,
+                document_no=document_no,
+                item=item.no,
+                quantity=row.quantity,
+                unit_cost=unit_cost,
+            )
+            if unit_cost is not None and dec(unit_cost) < 0:
+                raise InvalidInput.field("unit_cost", _("Unit cost must not be negative."))
+            if unit_cost is None:
+                expected_unit = entry.direct_expected / left if left else ZERO
+                direct_unit = expected_unit
+                indirect_unit = ZERO
+            else:
+                direct_unit = self._direct_unit_cost(source_line, item)
+                indirect_unit = self._indirect_unit_cost(source_line, item, direct_unit)
+            standard_unit = item.standard_cost if item.costing_method == CostingMethod.STANDARD else None
+            if unit_cost is None and standard_unit is not None:
+                direct_unit = standard_unit
+            if row.entry_type == ItemLedgerEntryType.PURCHASE and unit_cost is not None:
+                self.item_changes[item.no]["last_direct_cost"] = round_unit_cost(direct_unit)
+            self._invoice_inbound(entry, invoiced, direct_unit, posting_date, document_no, indirect_unit, standard_unit)
+            row.applied_entry_to_adjust = True
+        else:
+            if unit_cost is not None:
+                raise InvalidInput.field("unit_cost", _("An outbound entry takes its cost from its application."))
+            self._invoice_outbound(entry, invoiced, posting_date, document_no)
+        row.invoiced_quantity += invoiced
+        row.completely_invoiced = row.invoiced_quantity == row.quantity
+        entry.dirty = True
+        return self.result
+
+    def item_charge(self, entry_no: int, *, posting_date: date, document_no: str, amount) -> PostingResult:
+        """An item charge (freight, duty) on an inbound entry: a direct cost value entry with no invoiced quantity."""
+        entry = self._entry(entry_no, "entry_no")
+        row = entry.row
+        item = self.items[row.item_id]
+        self.touched_items.add(item.no)
+        if not document_no:
+            raise InvalidInput.field("document_no", _("A document no. is required."))
+        if not row.positive:
+            raise InvalidInput.field("entry_no", _("Item charges are assigned to inbound entries only."))
+        amount = dec(amount)
+        if amount == 0:
+            raise InvalidInput.field("amount", _("The amount must not be zero."))
+        self.gate.check(posting_date, "posting_date")
+        self._value_entry(
+            entry,
+            entry_type=ValueEntryType.DIRECT_COST,
+            posting_date=posting_date,
+            document_no=document_no,
+            valued_quantity=row.quantity,
+            actual=amount,
+            item_charge=True,
+            valuation_date=entry.last_direct_valuation,
+        )
+        if item.costing_method == CostingMethod.STANDARD:
+            self._value_entry(
+                entry,
+                entry_type=ValueEntryType.VARIANCE,
+                variance_type=VarianceType.PURCHASE,
+                posting_date=posting_date,
+                document_no=document_no,
+                valued_quantity=row.quantity,
+                actual=-amount,
+                valuation_date=entry.last_direct_valuation,
+            )
+        row.applied_entry_to_adjust = True
+        entry.dirty = True
+        return self.result
+
+    def revalue(self, lines: Sequence[RevaluationLine]) -> PostingResult:
+        if not lines:
+            raise InvalidInput.field("lines", _("There is nothing to post."))
+        self._load_items({line.item for line in lines})
+        for index, line in enumerate(lines):
+            self._revalue_line(line, f"lines[{index}]")
+        return self.result
+
+    def _revalue_line(self, line: RevaluationLine, path: str) -> None:
+        item = self.items.get(line.item)
+        if item is None:
+            raise InvalidInput.field(f"{path}.item", _("Item %(no)s does not exist.") % {"no": line.item})
+        if not line.document_no:
+            raise InvalidInput.field(f"{path}.document_no", _("A document no. is required."))
+        if (line.unit_cost_revalued is None) == (line.inventory_value_revalued is None):
+            raise InvalidInput.field(
+                f"{path}.unit_cost_revalued", _("Give either the revalued unit cost or the revalued inventory value.")
+            )
+        new_value = line.inventory_value_revalued
+        if line.unit_cost_revalued is not None and dec(line.unit_cost_revalued) < 0:
+            raise InvalidInput.field(f"{path}.unit_cost_revalued", _("Unit cost must not be negative."))
+        if new_value is not None and dec(new_value) < 0:
+            raise InvalidInput.field(f"{path}.inventory_value_revalued", _("Inventory value must not be negative."))
+        self.gate.check(line.posting_date, f"{path}.posting_date")
+        self.touched_items.add(item.no)
+        self._load_state({item.no})
+        candidates = revaluable_entries(item, line.posting_date, line.location, line.applies_to_entry)
+        if line.applies_to_entry is not None and not candidates:
+            raise Conflict(
+                _("Entry %(no)s has no revaluable quantity on %(date)s.")
+                % {"no": line.applies_to_entry, "date": line.posting_date},
+                code="nothing_to_revalue",
+                errors={f"{path}.applies_to_entry": [_("Nothing to revalue.")]},
+            )
+        if not candidates:
+            raise Conflict(
+                _("Item %(no)s has no revaluable quantity on %(date)s.") % {"no": item.no, "date": line.posting_date},
+                code="nothing_to_revalue",
+            )
+        tracked = []
+        for entry_no, quantity, value in candidates:
+            entry = self._entry(entry_no, f"{path}.applies_to_entry")
+            tracked.append((entry, quantity, value))
+        total_quantity = sum((q for _e, q, _v in tracked), ZERO)
+        if line.unit_cost_revalued is not None:
+            unit = dec(line.unit_cost_revalued)
+            targets = [round_amount(q * unit) for _e, q, _v in tracked]
+        else:
+            from core.money import allocate
+
+            targets = allocate(dec(new_value), [q for _e, q, _v in tracked])
+            unit = dec(new_value) / total_quantity
+        for (entry, quantity, value), target in zip(tracked, targets, strict=True):
+            delta = target - value
+            if delta == 0:
+                continue
+            row = entry.row
+            self._value_entry(
+                entry,
+                entry_type=ValueEntryType.REVALUATION,
+                posting_date=line.posting_date,
+                document_no=line.document_no,
+                valued_quantity=quantity,
+                actual=delta,
+                valuation_date=max(line.posting_date, entry.last_direct_valuation),
+                source_code=SOURCE_REVALUATION,
+            )
+            row.applied_entry_to_adjust = True
+            entry.dirty = True
+        if item.costing_method == CostingMethod.STANDARD:
+            self.item_changes[item.no]["standard_cost"] = round_unit_cost(unit)
+            self.item_changes[item.no]["unit_cost"] = round_unit_cost(unit)
+
+    # ---------------------------------------------------------------------------------------------- writing
+
+    def _flush(self) -> None:
+        ile = self.result.item_ledger_entries
+        ve = self.result.value_entries
+        apps = self.result.application_entries
+        if not (ile or ve):
+            raise InvalidInput.field("lines", _("There is nothing to post."))
+        reg = self.register
+        reg.from_entry_no = ile[0].entry_no if ile else None
+        reg.to_entry_no = ile[-1].entry_no if ile else None
+        reg.from_value_entry_no = ve[0].entry_no if ve else None
+        reg.to_value_entry_no = ve[-1].entry_no if ve else None
+        reg.save(force_insert=True)
+        self.numbers.save()
+        ItemLedgerEntry.objects.bulk_create(ile, batch_size=2000)
+        ValueEntry.objects.bulk_create(ve, batch_size=2000)
+        ItemApplicationEntry.objects.bulk_create(apps, batch_size=2000)
+        self._update_existing_entries()
+        self._update_entry_points()
+        self._update_items()
+        self._post_or_queue(ve)
+
+    def _update_existing_entries(self) -> None:
+        changed = [t.row for t in self.entries.values() if t.dirty and not t.is_new]
+        if not changed:
+            return
+        with connection.cursor() as cur:
+            cur.execute(
+                """
+                UPDATE costing_item_ledger_entry e
+                   SET remaining_quantity = v.remaining, open = v.open, invoiced_quantity = v.invoiced,
+                       completely_invoiced = v.complete, applied_entry_to_adjust = v.to_adjust
+                  FROM (SELECT unnest(%s::bigint[]) AS no, unnest(%s::numeric[]) AS remaining,
+                               unnest(%s::boolean[]) AS open, unnest(%s::numeric[]) AS invoiced,
+                               unnest(%s::boolean[]) AS complete, unnest(%s::boolean[]) AS to_adjust) v
+                 WHERE e.entry_no = v.no
+                """,
+                [
+                    [r.entry_no for r in changed],
+                    [r.remaining_quantity for r in changed],
+                    [r.open for r in changed],
+                    [r.invoiced_quantity for r in changed],
+                    [r.completely_invoiced for r in changed],
+                    [r.applied_entry_to_adjust for r in changed],
+                ],
+            )
+
+    def _update_entry_points(self) -> None:
+        """Mark the average-cost periods touched (and every later one of the item) as not adjusted (4.3)."""
+        if not self.entry_points:
+            return
+        points = sorted(self.entry_points, key=lambda p: (p[0], p[1] or "", p[2]))
+        with connection.cursor() as cur:
+            cur.execute(
+                """
+                INSERT INTO costing_avg_cost_adjmt_entry_point (item_no, location_code, valuation_date, cost_is_adjusted)
+                SELECT unnest(%s::varchar[]), unnest(%s::varchar[]), unnest(%s::date[]), false
+                ON CONFLICT (item_no, location_code, valuation_date) DO UPDATE SET cost_is_adjusted = false
+                """,
+                [[p[0] for p in points], [p[1] for p in points], [p[2] for p in points]],
+            )
+            cur.execute(
+                """
+                UPDATE costing_avg_cost_adjmt_entry_point e SET cost_is_adjusted = false
+                  FROM (SELECT unnest(%s::varchar[]) AS item_no, unnest(%s::date[]) AS first_date) v
+                 WHERE e.item_no = v.item_no AND e.valuation_date > v.first_date AND e.cost_is_adjusted
+                """,
+                [[p[0] for p in points], [p[2] for p in points]],
+            )
+
+    def _update_items(self) -> None:
+        """Items touched lose "cost is adjusted"; average items get their current average unit cost."""
+        for item_no in self.touched_items:
+            item = self.items[item_no]
+            changes = self.item_changes[item_no]
+            changes["cost_is_adjusted"] = False
+            if item.costing_method == CostingMethod.AVERAGE:
+                totals = [ZERO, ZERO]
+                for key, (q, v) in self.avg.items():
+                    if key[0] == item_no:
+                        totals[0] += q
+                        totals[1] += v
+                if totals[0] > 0:
+                    changes["unit_cost"] = round_unit_cost(totals[1] / totals[0])
+            elif (
+                item.costing_method != CostingMethod.STANDARD and "last_direct_cost" in changes and item.unit_cost == 0
+            ):
+                changes["unit_cost"] = changes["last_direct_cost"]
+        rows = sorted(self.item_changes.items())
+        for item_no, changes in rows:
+            Item.objects.filter(no=item_no).update(**changes)
+            for name, value in changes.items():
+                setattr(self.items[item_no], name, value)
+
+    def _post_or_queue(self, value_entries: list[ValueEntry]) -> None:
+        """Automatic cost posting posts the new value entries at once through the G/L bridge; otherwise they wait
+        in the Post Value Entry to G/L queue (actual cost, or expected cost when expected-cost posting is on)."""
+        from costing import gl_posting
+
+        if self.setup.automatic_cost_posting:
+            report = gl_posting.post_value_entries(
+                value_entries,
+                method=gl_posting.PER_ENTRY,
+                user=self.user,
+                setup=self.setup,
+                from_item_posting=True,
+            )
+            self.result.gl_entries = report.gl_entries
+            return
+        expected_on = self.setup.expected_cost_posting_to_gl
+        queue = [
+            PostValueEntryToGL(value_entry_id=v.entry_no, item_id=v.item_id, posting_date=v.posting_date)
+            for v in value_entries
+            if v.cost_amount_actual != 0 or (expected_on and v.cost_amount_expected != 0)
+        ]
+        PostValueEntryToGL.objects.bulk_create(queue, batch_size=5000)
+
+
+def revaluable_entries(item: Item, on: date, location: str | None, entry_no: int | None):
+    """(entry_no, revaluable quantity, its current value) of an item's inbound entries on a date (4.6).
+
+    The revaluable quantity is what remained on the revaluation date of entries posted on or before it that are
+    completely invoiced (Standard items: invoiced or not). Applications posted later, even if back-dated, do not count
+    against it: the remaining quantity is rebuilt from applications with a posting date on or before the date. One
+    query for the item.
+    """
+    standard = item.costing_method == CostingMethod.STANDARD
+    params = {"item": item.no, "on": on, "location": location, "entry": entry_no, "standard": standard}
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            WITH inbound AS (
+                SELECT e.entry_no, e.quantity
+                  FROM costing_item_ledger_entry e
+                 WHERE e.item_no = %(item)s AND e.positive AND e.posting_date <= %(on)s
+                   AND (%(standard)s OR e.completely_invoiced)
+                   AND (%(location)s::varchar IS NULL OR e.location_code = %(location)s)
+                   AND (%(entry)s::bigint IS NULL OR e.entry_no = %(entry)s)
+            ), used AS (
+                SELECT a.inbound_item_entry_no AS entry_no, sum(abs(a.quantity)) AS q
+                  FROM costing_item_application_entry a JOIN inbound i ON i.entry_no = a.inbound_item_entry_no
+                 WHERE a.outbound_item_entry_no IS NOT NULL AND NOT a.cost_application AND a.posting_date <= %(on)s
+                 GROUP BY 1
+            ), value AS (
+                SELECT v.item_ledger_entry_no AS entry_no,
+                       sum(v.cost_amount_actual + v.cost_amount_expected)
+                           FILTER (WHERE v.entry_type <> 'revaluation') AS base,
+                       sum((v.cost_amount_actual + v.cost_amount_expected) / nullif(v.valued_quantity, 0))
+                           FILTER (WHERE v.entry_type = 'revaluation' AND v.valuation_date <= %(on)s) AS reval_unit
+                  FROM costing_value_entry v JOIN inbound i ON i.entry_no = v.item_ledger_entry_no
+                 GROUP BY 1
+            )
+            SELECT i.entry_no, i.quantity - coalesce(u.q, 0) AS remaining,
+                   coalesce(v.base, 0) / i.quantity + coalesce(v.reval_unit, 0) AS unit
+              FROM inbound i LEFT JOIN used u USING (entry_no) LEFT JOIN value v USING (entry_no)
+             WHERE i.quantity - coalesce(u.q, 0) > 0
+             ORDER BY i.entry_no
+            """,
+            params,
+        )
+        rows = cur.fetchall()
+    return [(no, remaining, round_amount(unit * remaining)) for no, remaining, unit in rows]
+
+
+# ---------------------------------------------------------------------------------------------- public services
+
+
+def post_item_journal(lines: Sequence[JournalLine], *, user=None, work_date: date | None = None) -> PostingResult:
+    with Posting(user=user, work_date=work_date) as posting:
+        posting.post_lines(lines)
+    return posting.result
+
+
+def invoice_item_ledger_entry(
+    entry_no: int, *, posting_date: date, document_no: str, quantity=None, unit_cost=None, user=None
+) -> PostingResult:
+    with Posting(user=user) as posting:
+        posting.invoice(
+            entry_no, posting_date=posting_date, document_no=document_no, quantity=quantity, unit_cost=unit_cost
+        )
+    return posting.result
+
+
+def post_item_charge(entry_no: int, *, posting_date: date, document_no: str, amount, user=None) -> PostingResult:
+    with Posting(user=user) as posting:
+        posting.item_charge(entry_no, posting_date=posting_date, document_no=document_no, amount=amount)
+    return posting.result
+
+
+def post_revaluation_journal(lines: Sequence[RevaluationLine], *, user=None) -> PostingResult:
+    with Posting(user=user, source_code=SOURCE_REVALUATION) as posting:
+        posting.revalue(lines)
+    return posting.result
