@@ -32,7 +32,6 @@ from core.money import ZERO, dec, round_amount, round_unit_cost
 from core.sequences import NumberBlock
 from costing.models import (
     AverageCostCalcType,
-    AvgCostAdjmtEntryPoint,
     CostingMethod,
     InventorySetup,
     Item,
@@ -1178,7 +1177,8 @@ class Posting:
         with connection.cursor() as cur:
             cur.execute(
                 """
-                INSERT INTO costing_avg_cost_adjmt_entry_point (item_no, location_code, valuation_date, cost_is_adjusted)
+                INSERT INTO costing_avg_cost_adjmt_entry_point
+                       (item_no, location_code, valuation_date, cost_is_adjusted)
                 SELECT unnest(%s::varchar[]), unnest(%s::varchar[]), unnest(%s::date[]), false
                 ON CONFLICT (item_no, location_code, valuation_date) DO UPDATE SET cost_is_adjusted = false
                 """,
