@@ -26,7 +26,8 @@ def _flatten(detail, prefix=""):
     out = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            # DRF 3.18 reports a list field's errors as {index: errors} (LIST_SERIALIZER_ERRORS_AS_DICT).
+            path = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
             out.update(_flatten(value, path))
     elif isinstance(detail, list) and detail and all(isinstance(v, dict | list) for v in detail):
         for index, value in enumerate(detail):
