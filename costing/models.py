@@ -71,6 +71,7 @@ class Item(models.Model):
     cost_is_adjusted = models.BooleanField(_("cost is adjusted"), default=True)
     allow_online_adjustment = models.BooleanField(_("allow online adjustment"), default=True)
     excluded_from_cost_adjustment = models.BooleanField(_("excluded from cost adjustment"), default=False)
+    last_adjusted_at = models.DateTimeField(_("last cost adjustment"), null=True, blank=True)
     blocked = models.BooleanField(_("blocked"), default=False)
 
     class Meta:

@@ -1,0 +1,568 @@
+"""Adjust Cost - Item Entries: forwards cost changes from cost sources to cost recipients.
+
+Rules: costing reference 4.1 (what flows where), 4.2 (automatic adjustment), 4.3 (average cost per period and calc.
+type), 4.6 (which decreases a revaluation reaches), 4.7 (rounding), 4.8 (applications), 4.9 (posting dates).
+
+The approach is "recompute and post the difference", item by item:
+
+* Every item ledger entry is either a cost source (an inbound entry valued by its own value entries: purchases,
+  positive adjustments, output) or a cost recipient (an outbound entry, valued by what it is applied to; an inbound
+  entry that takes its cost from an outbound entry: transfer receipts and exact-cost returns).
+* For FIFO, LIFO, Specific and Standard items a recipient's correct cost follows its application entries
+  (memoised recursion, so chains through transfers and returns resolve in any order). A revaluation adds its amount per
+  revalued unit to the decreases it reaches (4.6 table: not those posted before it and dated on or before it).
+* For Average items the cost of decreases is the average of the period (Day ... Year) per item, or per item and
+  location, carried forward period by period; residuals are carried because every period starts from the rounded
+  amounts already booked (4.7: 3.33, 3.34, 3.33).
+* The difference between the correct and the booked cost of each recipient is posted as an adjustment value entry
+  (Adjustment = yes, Applies-to = the adjusted value entry), dated with the adjusted entry's date unless that is in a
+  closed inventory period or before Allow Posting From (4.9). A fully applied, completely invoiced inbound entry whose
+  value does not come back to exactly zero gets a Rounding entry.
+
+Only items whose "cost is adjusted" is off are processed. Each batch of items is one transaction that first takes the
+value-entry counter lock (NumberBlock), so postings cannot interleave with it and two runs never adjust one item twice:
+the second finds the item adjusted. Running it again creates nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from core.money import ZERO, round_amount
+from core.sequences import NumberBlock
+from costing.models import (
+    AverageCostCalcType,
+    CostingMethod,
+    InventorySetup,
+    Item,
+    ItemRegister,
+    PostValueEntryToGL,
+    ValueEntry,
+    ValueEntryType,
+)
+from costing.posting import PostingGate, average_cost_period_end
+
+log = logging.getLogger(__name__)
+SOURCE_CODE = "INVTADJMT"
+
+
+# ------------------------------------------------------------------------------------------------------ loading
+
+
+@dataclass
+class _Ile:
+    entry_no: int
+    item: str
+    location: str | None
+    posting_date: date
+    entry_type: str
+    quantity: Decimal
+    invoiced: Decimal
+    positive: bool
+    applies_to: int | None
+    transferred_from: int | None
+    open: bool
+    completely_invoiced: bool
+    gen_bus: str | None
+    # from value entries
+    actual: Decimal = ZERO
+    expected: Decimal = ZERO
+    base: Decimal = ZERO  # everything but revaluations
+    rounding: Decimal = ZERO
+    valuation_date: date | None = None
+    first_ve: int = 0
+    last_direct_ve: int | None = None
+    last_direct_date: date | None = None
+    last_direct_document: str = ""
+    last_invoice_date: date | None = None
+    revaluations: list = field(default_factory=list)  # (ve no, posting date, valuation date, amount, valued qty)
+    by_valuation_date: dict = field(default_factory=dict)  # valuation date -> cost (average items)
+
+    @property
+    def cost(self) -> Decimal:
+        return self.actual + self.expected
+
+
+def _load(item_nos: Sequence[str]):
+    """All entries, value-entry aggregates and applications of these items: four set-based queries."""
+    entries: dict[int, _Ile] = {}
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT entry_no, item_no, location_code, posting_date, entry_type, quantity, invoiced_quantity, positive,
+                   applies_to_entry, transferred_from_entry, open, completely_invoiced, gen_bus_posting_group_id
+              FROM costing_item_ledger_entry WHERE item_no = ANY(%s) ORDER BY entry_no
+            """,
+            [list(item_nos)],
+        )
+        for row in cur.fetchall():
+            entries[row[0]] = _Ile(*row)
+        cur.execute(
+            """
+            SELECT v.item_ledger_entry_no,
+                   sum(v.cost_amount_actual), sum(v.cost_amount_expected),
+                   sum(v.cost_amount_actual + v.cost_amount_expected) FILTER (WHERE v.entry_type <> 'revaluation'),
+                   sum(v.cost_amount_actual) FILTER (WHERE v.entry_type = 'rounding'),
+                   min(v.valuation_date) FILTER (WHERE v.entry_type = 'direct_cost' AND NOT v.adjustment
+                                                 AND NOT v.item_charge),
+                   min(v.entry_no),
+                   max(v.entry_no) FILTER (WHERE v.entry_type = 'direct_cost' AND NOT v.adjustment
+                                           AND NOT v.item_charge),
+                   max(v.posting_date) FILTER (WHERE v.entry_type = 'direct_cost' AND NOT v.adjustment
+                                               AND NOT v.item_charge AND v.invoiced_quantity <> 0)
+              FROM costing_value_entry v
+             WHERE v.item_no = ANY(%s) AND v.item_ledger_entry_no IS NOT NULL
+             GROUP BY v.item_ledger_entry_no
+            """,
+            [list(item_nos)],
+        )
+        for no, actual, expected, base, rounding, valuation, first_ve, last_direct, last_invoice in cur.fetchall():
+            e = entries[no]
+            e.actual, e.expected, e.base = actual, expected, base or ZERO
+            e.rounding = rounding or ZERO
+            e.valuation_date = valuation or e.posting_date
+            e.first_ve, e.last_direct_ve, e.last_invoice_date = first_ve, last_direct, last_invoice
+        cur.execute(
+            "SELECT entry_no, posting_date, document_no FROM costing_value_entry WHERE entry_no = ANY(%s)",
+            [[e.last_direct_ve for e in entries.values() if e.last_direct_ve]],
+        )
+        direct = {ve_no: (posting_date, document_no) for ve_no, posting_date, document_no in cur.fetchall()}
+        for e in entries.values():
+            if e.last_direct_ve in direct:
+                e.last_direct_date, e.last_direct_document = direct[e.last_direct_ve]
+        cur.execute(
+            """
+            SELECT item_ledger_entry_no, entry_no, posting_date, valuation_date,
+                   cost_amount_actual + cost_amount_expected, valued_quantity
+              FROM costing_value_entry
+             WHERE item_no = ANY(%s) AND entry_type = 'revaluation' ORDER BY entry_no
+            """,
+            [list(item_nos)],
+        )
+        for ile, *rest in cur.fetchall():
+            entries[ile].revaluations.append(tuple(rest))
+        cur.execute(
+            """
+            SELECT v.item_ledger_entry_no, v.valuation_date, sum(v.cost_amount_actual + v.cost_amount_expected)
+              FROM costing_value_entry v JOIN costing_item ON costing_item.no = v.item_no
+             WHERE v.item_no = ANY(%s) AND costing_item.costing_method = 'average'
+               AND v.item_ledger_entry_no IS NOT NULL
+             GROUP BY 1, 2
+            """,
+            [list(item_nos)],
+        )
+        for ile, valuation_date, amount in cur.fetchall():
+            entries[ile].by_valuation_date[valuation_date] = amount
+        cur.execute(
+            """
+            SELECT a.inbound_item_entry_no, a.outbound_item_entry_no, abs(a.quantity), a.cost_application
+              FROM costing_item_application_entry a
+              JOIN costing_item_ledger_entry e ON e.entry_no = a.inbound_item_entry_no
+             WHERE e.item_no = ANY(%s) AND a.outbound_item_entry_no IS NOT NULL
+             ORDER BY a.entry_no
+            """,
+            [list(item_nos)],
+        )
+        applications = cur.fetchall()
+    return entries, applications
+
+
+# --------------------------------------------------------------------------------------------------- computing
+
+
+@dataclass
+class Adjustment:
+    entry_no: int  # the item ledger entry adjusted
+    actual: Decimal
+    expected: Decimal
+    rounding: bool = False
+
+
+class _ItemCosts:
+    """The correct cost of each cost recipient of one item."""
+
+    def __init__(self, item: Item, entries: dict[int, _Ile], applications, setup: InventorySetup):
+        self.item = item
+        self.entries = entries
+        self.setup = setup
+        self.sources: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)  # outbound -> [(inbound, qty)]
+        self.outflows: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)  # inbound -> [(outbound, qty)]
+        self.cost_source: dict[int, int] = {}  # inbound recipient -> outbound it takes its cost from
+        for inbound, outbound, quantity, cost_application in applications:
+            if cost_application:
+                self.cost_source[inbound] = outbound
+            else:
+                self.sources[outbound].append((inbound, quantity))
+                self.outflows[inbound].append((outbound, quantity))
+        self.target: dict[int, Decimal] = {}
+        self._visiting: set[int] = set()
+
+    # -- FIFO / LIFO / Specific / Standard, and fixed applications of average items
+
+    def unit_cost_for(self, inbound_no: int, outbound: _Ile | None) -> Decimal:
+        inbound = self.entries[inbound_no]
+        if inbound_no in self.cost_source:
+            base_unit = self.cost_of(inbound_no) / inbound.quantity
+            base_unit -= sum((amount / qty for _n, _p, _v, amount, qty in inbound.revaluations if qty), ZERO)
+        else:
+            base_unit = (inbound.base - inbound.rounding) / inbound.quantity
+        unit = base_unit
+        for ve_no, posting_date, _valuation, amount, qty in inbound.revaluations:
+            if not qty:
+                continue
+            reached = outbound is None or outbound.first_ve > ve_no or outbound.posting_date > posting_date
+            if reached:
+                unit += amount / qty
+        return unit
+
+    def cost_of(self, entry_no: int) -> Decimal:
+        """Correct total cost (signed, unrounded) of an entry."""
+        if entry_no in self.target:
+            return self.target[entry_no]
+        e = self.entries[entry_no]
+        if entry_no in self._visiting:
+            return e.cost - e.rounding  # a cycle: keep what is booked
+        self._visiting.add(entry_no)
+        try:
+            if e.positive:
+                source = self.cost_source.get(entry_no)
+                if source is None:
+                    value = e.cost - e.rounding
+                else:
+                    src = self.entries[source]
+                    value = self.cost_of(source) * e.quantity / src.quantity
+                    value += sum((amount for _n, _p, _v, amount, _q in e.revaluations), ZERO)
+            elif self.item.costing_method == CostingMethod.AVERAGE and not e.applies_to:
+                value = self.target.get(entry_no, e.cost)
+            else:
+                applied = ZERO
+                value = ZERO
+                for inbound_no, quantity in self.sources.get(entry_no, ()):
+                    value -= quantity * self.unit_cost_for(inbound_no, e)
+                    applied += quantity
+                unapplied = -e.quantity - applied
+                if unapplied > 0:
+                    # Negative inventory still open: the unapplied part keeps the cost it was booked at.
+                    value += e.cost * unapplied / -e.quantity
+            self.target[entry_no] = value
+            return value
+        finally:
+            self._visiting.discard(entry_no)
+
+    # -- Average
+
+    def average(self) -> None:
+        by_location = self.setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
+        period = self.setup.average_cost_period
+        keys = sorted({e.location if by_location else None for e in self.entries.values()}, key=lambda k: k or "")
+        for _pass in range(4):
+            before = dict(self.target)
+            for key in keys:
+                self._average_key(key, by_location, period)
+            if before == self.target:
+                break
+
+    def _average_key(self, key, by_location: bool, period: str) -> None:
+        members = [e for e in self.entries.values() if (e.location if by_location else None) == key]
+
+        def pend(d: date) -> date:
+            return average_cost_period_end(d, period)
+
+        inflow: dict[date, list] = defaultdict(lambda: [ZERO, ZERO])  # period -> [qty, value]
+        fixed: dict[date, list] = defaultdict(lambda: [ZERO, ZERO])
+        decreases: dict[date, list[_Ile]] = defaultdict(list)
+        transfers_out: dict[date, list[_Ile]] = defaultdict(list)
+        for e in members:
+            is_transfer = e.entry_type == "transfer"
+            if e.positive:
+                if is_transfer and not by_location:
+                    continue  # both legs of a transfer inside one average key cancel out
+                if e.entry_no in self.cost_source:
+                    inflow[pend(e.valuation_date)][0] += e.quantity
+                    inflow[pend(e.valuation_date)][1] += self.cost_of(e.entry_no)
+                else:
+                    inflow[pend(e.valuation_date)][0] += e.quantity
+                    for valuation_date, amount in e.by_valuation_date.items():
+                        inflow[pend(valuation_date)][1] += amount
+                    inflow[pend(e.valuation_date)][1] -= e.rounding
+            elif e.applies_to:
+                value = self.cost_of(e.entry_no)
+                fixed[pend(e.valuation_date)][0] += e.quantity
+                fixed[pend(e.valuation_date)][1] += value
+            elif is_transfer and not by_location:
+                transfers_out[pend(e.valuation_date)].append(e)
+            else:
+                decreases[pend(e.valuation_date)].append(e)
+        periods = sorted(set(inflow) | set(fixed) | set(decreases) | set(transfers_out))
+        quantity, value = ZERO, ZERO
+        last_average = self.item.unit_cost
+        for p in periods:
+            quantity += inflow[p][0] + fixed[p][0]
+            value += inflow[p][1] + fixed[p][1]
+            average = value / quantity if quantity > 0 else last_average
+            last_average = average
+            booked = ZERO
+            taken = ZERO
+            for e in sorted(decreases[p], key=lambda x: x.entry_no):
+                taken += -e.quantity
+                cumulative = round_amount(average * taken)
+                cost = -(cumulative - booked)
+                booked = cumulative
+                self.target[e.entry_no] = cost
+            for e in transfers_out[p]:
+                cost = -round_amount(average * -e.quantity)
+                self.target[e.entry_no] = cost
+                into = [n for n, src in self.cost_source.items() if src == e.entry_no]
+                for n in into:
+                    self.target[n] = -cost * self.entries[n].quantity / -e.quantity
+            quantity -= sum((-e.quantity for e in decreases[p]), ZERO)
+            value -= booked
+            if quantity == 0:
+                value = ZERO if value.copy_abs() < Decimal("0.005") else value
+
+    # -- the adjustments
+
+    def adjustments(self) -> list[Adjustment]:
+        if self.item.costing_method == CostingMethod.AVERAGE:
+            self.average()
+        recipients = [e for e in self.entries.values() if (not e.positive) or e.entry_no in self.cost_source]
+        for e in recipients:
+            self.cost_of(e.entry_no)
+        result = []
+        for e in recipients:
+            target = round_amount(self.target[e.entry_no])
+            if e.invoiced == e.quantity:
+                actual_target, expected_target = target, ZERO
+            elif e.invoiced == 0:
+                actual_target, expected_target = ZERO, target
+            else:
+                actual_target = round_amount(target * e.invoiced / e.quantity)
+                expected_target = target - actual_target
+            delta_actual = actual_target - e.actual
+            delta_expected = expected_target - e.expected
+            if delta_actual or delta_expected:
+                result.append(Adjustment(e.entry_no, delta_actual, delta_expected))
+                e.actual += delta_actual
+                e.expected += delta_expected
+        if self.item.costing_method != CostingMethod.AVERAGE:
+            result.extend(self._rounding())
+        return result
+
+    def _rounding(self) -> list[Adjustment]:
+        """4.7: a fully applied, completely invoiced inbound entry must come back to exactly zero value."""
+        result = []
+        for e in self.entries.values():
+            if not e.positive or e.open or not e.completely_invoiced:
+                continue
+            outflows = self.outflows.get(e.entry_no)
+            if not outflows:
+                continue
+            value = e.cost
+            for outbound_no, quantity in outflows:
+                out = self.entries[outbound_no]
+                value += round_amount(self.target.get(outbound_no, out.cost)) * quantity / -out.quantity
+            residual = round_amount(value)
+            if residual:
+                result.append(Adjustment(e.entry_no, -residual, ZERO, rounding=True))
+                e.actual -= residual
+        return result
+
+
+# ------------------------------------------------------------------------------------------------------ running
+
+
+@dataclass
+class AdjustReport:
+    items_adjusted: list[str] = field(default_factory=list)
+    value_entries: list[ValueEntry] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    gl_entries: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "items_adjusted": len(self.items_adjusted),
+            "adjustment_value_entries": len(self.value_entries),
+            "adjusted_amount": str(
+                sum((v.cost_amount_actual + v.cost_amount_expected for v in self.value_entries), ZERO)
+            ),
+            "gl_entries": len(self.gl_entries),
+            "errors": [{"item": item, "error": error} for item, error in sorted(self.errors.items())],
+        }
+
+
+def items_to_adjust(items: Sequence[str] | None = None, *, online: bool = False) -> list[str]:
+    qs = Item.objects.filter(cost_is_adjusted=False, excluded_from_cost_adjustment=False)
+    if online:
+        qs = qs.filter(allow_online_adjustment=True)
+    if items:
+        qs = qs.filter(no__in=items)
+    return list(qs.order_by("no").values_list("no", flat=True))
+
+
+def adjust_cost(
+    items: Sequence[str] | None = None,
+    *,
+    post_to_gl: bool | None = None,
+    user=None,
+    batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+    online: bool = False,
+) -> AdjustReport:
+    """Adjust Cost - Item Entries for the given items (default: every item whose cost is not adjusted).
+
+    Commits per batch of items, so a failure loses one batch, not the run. An item whose computation fails is
+    reported with its error and left unadjusted; the others go on.
+    """
+    setup = InventorySetup.get()
+    if post_to_gl is None:
+        post_to_gl = setup.automatic_cost_posting
+    todo = items_to_adjust(items, online=online)
+    report = AdjustReport()
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        with transaction.atomic():
+            _adjust_batch(batch, setup, post_to_gl, user, report)
+        if progress:
+            progress(min(start + batch_size, len(todo)), len(todo))
+    return report
+
+
+def adjust_in_posting(item_nos: Sequence[str], *, setup: InventorySetup, user=None) -> AdjustReport:
+    """Automatic cost adjustment at posting, inside the posting's transaction (4.2)."""
+    report = AdjustReport()
+    todo = items_to_adjust(item_nos, online=True)
+    if todo:
+        _adjust_batch(todo, setup, setup.automatic_cost_posting, user, report)
+    return report
+
+
+def _adjust_batch(item_nos: list[str], setup: InventorySetup, post_to_gl: bool, user, report: AdjustReport) -> None:
+    numbers = NumberBlock(["item_register", "value_entry"])
+    items = {i.no: i for i in Item.objects.filter(no__in=item_nos, cost_is_adjusted=False)}
+    if not items:
+        return
+    entries, applications = _load(list(items))
+    per_item: dict[str, dict[int, _Ile]] = defaultdict(dict)
+    for e in entries.values():
+        per_item[e.item][e.entry_no] = e
+    item_of = {no: e.item for no, e in entries.items()}
+    apps_per_item: dict[str, list] = defaultdict(list)
+    for app in applications:
+        apps_per_item[item_of[app[0]]].append(app)
+    gate = PostingGate()
+    register = None
+    created: list[ValueEntry] = []
+    done: list[str] = []
+    for item_no in sorted(items):
+        item = items[item_no]
+        try:
+            costs = _ItemCosts(item, per_item.get(item_no, {}), apps_per_item.get(item_no, []), setup)
+            adjustments = costs.adjustments()
+        except Exception as exc:  # noqa: BLE001 - one failing item must not stop the others
+            log.exception("cost adjustment failed for item %s", item_no)
+            report.errors[item_no] = f"{type(exc).__name__}: {exc}"
+            continue
+        if adjustments and register is None:
+            register = ItemRegister(no=numbers.next("item_register"), source_code=SOURCE_CODE, user=user)
+        for adj in adjustments:
+            created.append(_value_entry(adj, costs.entries[adj.entry_no], item, numbers, register, gate))
+        done.append(item_no)
+    if register is not None:
+        register.from_value_entry_no = created[0].entry_no
+        register.to_value_entry_no = created[-1].entry_no
+        register.save(force_insert=True)
+    numbers.save()
+    ValueEntry.objects.bulk_create(created, batch_size=2000)
+    _mark_adjusted(done, items)
+    report.items_adjusted.extend(done)
+    report.value_entries.extend(created)
+    if created:
+        if post_to_gl:
+            from costing import gl_posting
+
+            posted = gl_posting.post_value_entries(created, method=gl_posting.PER_ENTRY, user=user, setup=setup)
+            report.gl_entries.extend(posted.gl_entries)
+        else:
+            expected_on = setup.expected_cost_posting_to_gl
+            PostValueEntryToGL.objects.bulk_create(
+                [
+                    PostValueEntryToGL(value_entry_id=v.entry_no, item_id=v.item_id, posting_date=v.posting_date)
+                    for v in created
+                    if v.cost_amount_actual or (expected_on and v.cost_amount_expected)
+                ],
+                batch_size=5000,
+            )
+
+
+def _value_entry(
+    adj: Adjustment, e: _Ile, item: Item, numbers: NumberBlock, register: ItemRegister, gate: PostingGate
+) -> ValueEntry:
+    if adj.rounding:
+        wanted = e.last_invoice_date or e.last_direct_date or e.posting_date
+        entry_type, valued = ValueEntryType.ROUNDING, Decimal(1)
+    else:
+        wanted = e.last_direct_date or e.posting_date
+        entry_type, valued = ValueEntryType.DIRECT_COST, e.quantity
+    total = adj.actual + adj.expected
+    return ValueEntry(
+        entry_no=numbers.next("value_entry"),
+        item_ledger_entry_id=e.entry_no,
+        item_id=item.no,
+        item_ledger_entry_type=e.entry_type,
+        entry_type=entry_type,
+        posting_date=gate.first_allowed(wanted),
+        valuation_date=e.valuation_date or e.posting_date,
+        document_no=e.last_direct_document or "ADJUST",
+        adjustment=True,
+        expected_cost=adj.actual == 0 and adj.expected != 0,
+        valued_quantity=valued,
+        cost_per_unit=abs(round_amount(total / valued)) if valued else ZERO,
+        cost_amount_actual=adj.actual,
+        cost_amount_expected=adj.expected,
+        applies_to_entry=e.last_direct_ve,
+        valued_by_average_cost=item.costing_method == CostingMethod.AVERAGE and not e.positive,
+        location_id=e.location,
+        inventory_posting_group_id=item.inventory_posting_group_id,
+        gen_bus_posting_group_id=e.gen_bus,
+        gen_prod_posting_group_id=item.gen_prod_posting_group_id,
+        source_code=SOURCE_CODE,
+        register_id=register.no,
+    )
+
+
+def _mark_adjusted(item_nos: list[str], items: dict[str, Item]) -> None:
+    if not item_nos:
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE costing_avg_cost_adjmt_entry_point SET cost_is_adjusted = true "
+            "WHERE item_no = ANY(%s) AND NOT cost_is_adjusted",
+            [item_nos],
+        )
+        cur.execute(
+            "UPDATE costing_item_ledger_entry SET applied_entry_to_adjust = false "
+            "WHERE item_no = ANY(%s) AND applied_entry_to_adjust",
+            [item_nos],
+        )
+        cur.execute(
+            """
+            UPDATE costing_item i SET cost_is_adjusted = true, allow_online_adjustment = true,
+                   last_adjusted_at = now(),
+                   unit_cost = CASE WHEN i.costing_method = 'average' AND t.q > 0
+                                    THEN round(t.v / t.q, 5) ELSE i.unit_cost END
+              FROM (SELECT it.no, coalesce((SELECT sum(quantity) FROM costing_item_ledger_entry
+                                             WHERE item_no = it.no), 0) AS q,
+                           coalesce((SELECT sum(cost_amount_actual + cost_amount_expected) FROM costing_value_entry
+                                      WHERE item_no = it.no), 0) AS v
+                      FROM costing_item it WHERE it.no = ANY(%s)) t
+             WHERE i.no = t.no
+            """,
+            [item_nos],
+        )
