@@ -10,8 +10,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def test_check_deploy_reports_no_issues_with_production_settings():
     env = dict(os.environ)
-    # Settings that would weaken production; a real deployment does not set them.
-    for name in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_HSTS_SECONDS", "DJANGO_CSRF_TRUSTED_ORIGINS"):
+    # Settings that would weaken production (a real deployment does not set them) and a test-only escape hatch.
+    for name in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_HSTS_SECONDS", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     env.update(
         DJANGO_DEBUG="0",
