@@ -14,7 +14,7 @@ def roles(db):
 
 
 def _client_for(username, role):
-    user = User.objects.create_user(username, password="x-unused-password")
+    user = User.objects.create_user(username)
     if role:
         user.groups.add(Group.objects.get(name=role))
     client = APIClient()

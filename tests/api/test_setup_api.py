@@ -288,3 +288,34 @@ def test_gl_setup_posting_range(admin_api):
 
     cleared = admin_api.patch("/api/v1/setup/general-ledger/", {"allow_posting_from": None}, format="json")
     assert cleared.json() == {"allow_posting_from": None, "allow_posting_to": "2026-12-31"}
+
+
+def test_costing_method_is_fixed_once_the_item_has_entries(admin_api, item):
+    from costing.models import ItemLedgerEntry, ItemRegister
+
+    register = ItemRegister.objects.create(no=1, source_code="ITEMJNL")
+    ItemLedgerEntry.objects.create(
+        entry_no=1,
+        item=item,
+        posting_date=date(2026, 1, 5),
+        entry_type="purchase",
+        document_no="P1",
+        quantity="1",
+        remaining_quantity="1",
+        invoiced_quantity="1",
+        open=True,
+        positive=True,
+        completely_invoiced=True,
+        register=register,
+    )
+    response = admin_api.patch("/api/v1/items/LINK/", {"costing_method": "average"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "item_has_entries"
+    assert Item.objects.get(no="LINK").costing_method == "fifo"
+    assert (
+        admin_api.patch(
+            "/api/v1/items/LINK/", {"costing_method": "fifo", "description": "L"}, format="json"
+        ).status_code
+        == 200
+    )
+    assert admin_api.delete("/api/v1/items/LINK/").status_code == 409
