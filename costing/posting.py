@@ -115,6 +115,24 @@ def average_cost_period_end(day: date, period: str) -> date:
     raise ValueError(f"unknown average cost period {period}")
 
 
+def allow_adjustment_on_posting(mode: str, the_date: date | None, work_date: date) -> bool:
+    """Item Jnl.-Post Line.AllowAdjmtOnPosting (4.2): is ``the_date`` within the setting's reach of the work date?"""
+    from dateutil.relativedelta import relativedelta
+
+    if mode == "never":
+        return False
+    if mode == "always" or the_date is None:
+        return True
+    reach = {
+        "day": relativedelta(days=1),
+        "week": relativedelta(weeks=1),
+        "month": relativedelta(months=1),
+        "quarter": relativedelta(months=3),
+        "year": relativedelta(years=1),
+    }[mode]
+    return the_date >= work_date - reach
+
+
 def last_closed_period_end() -> date | None:
     from periods.models import InventoryPeriod
 
@@ -229,6 +247,8 @@ class Posting:
         self.entry_points: set[tuple] = set()
         self.touched_items: set[str] = set()
         self.item_changes: dict[str, dict] = defaultdict(dict)
+        # Earliest date per item that the automatic cost adjustment rule (4.2) is checked against.
+        self.adjustment_dates: dict[str, date] = {}
         self._atomic = None
 
     # ---------------------------------------------------------------------------------------------- lifecycle
@@ -541,6 +561,16 @@ class Posting:
                 entry.valuation_date = ve.valuation_date
         self.result.value_entries.append(ve)
         self._note_average(item, ve)
+        # 4.2: the date checked is the valuation date for Average items, else the posting date of the item ledger
+        # entry valued (an item charge on a January receipt counts as January, as the reference's example needs).
+        rule_date = (
+            ve.valuation_date
+            if item.costing_method == CostingMethod.AVERAGE
+            else (row.posting_date if row else posting_date)
+        )
+        known = self.adjustment_dates.get(item.no)
+        if known is None or rule_date < known:
+            self.adjustment_dates[item.no] = rule_date
         return ve
 
     def _note_average(self, item: Item, ve: ValueEntry) -> None:
@@ -1143,6 +1173,28 @@ class Posting:
         self._update_entry_points()
         self._update_items()
         self._post_or_queue(ve)
+        self._automatic_adjustment()
+
+    def _automatic_adjustment(self) -> None:
+        """Automatic cost adjustment (4.2) for the items this posting touched, inside the same transaction."""
+        mode = self.setup.automatic_cost_adjustment
+        if mode == "never" or not self.touched_items:
+            return
+        from costing.adjustment import adjust_in_posting
+
+        too_old = sorted(
+            no
+            for no in self.touched_items
+            if not allow_adjustment_on_posting(mode, self.adjustment_dates.get(no), self.work_date)
+        )
+        if too_old:
+            Item.objects.filter(no__in=too_old).update(allow_online_adjustment=False)
+        allowed = sorted(self.touched_items - set(too_old))
+        if not allowed:
+            return
+        report = adjust_in_posting(allowed, setup=self.setup, user=self.user)
+        self.result.value_entries.extend(report.value_entries)
+        self.result.gl_entries.extend(report.gl_entries)
 
     def _update_existing_entries(self) -> None:
         changed = [t.row for t in self.entries.values() if t.dirty and not t.is_new]

@@ -249,3 +249,38 @@ def test_negative_inventory_is_costed_when_stock_arrives():
     adjust_cost()
     assert cost(1) == D("-14.00")
     assert Decimal(ItemLedgerEntry.objects.get(entry_no=2).remaining_quantity) == D("3")
+
+
+@pytest.mark.parametrize(
+    ("mode", "adjusted"),
+    [
+        ("never", False),
+        ("day", False),
+        ("week", False),
+        ("month", True),
+        ("quarter", True),
+        ("year", True),
+        ("always", True),
+    ],
+)
+def test_automatic_cost_adjustment_example_section_4_2(mode, adjusted):
+    """10 Jan purchase, 15 Jan sale, 5 Feb freight charge on the purchase, work date 5 Feb."""
+    company()
+    from costing.models import InventorySetup
+
+    InventorySetup.objects.filter(id=1).update(automatic_cost_adjustment=mode)
+    item("A")
+    post_item_journal([line("purchase", "01-10-20", 1, unit_cost=D("10"))], work_date=d("01-10-20"))
+    post_item_journal([line("sale", "01-15-20", 1)], work_date=d("01-15-20"))
+    from costing.posting import Posting
+
+    with Posting(work_date=d("02-05-20")) as posting:
+        posting.item_charge(1, posting_date=d("02-05-20"), document_no="FREIGHT", amount=D("3.00"))
+    assert cost(2) == (D("-13.00") if adjusted else D("-10.00"))
+    a = Item.objects.get(no="A")
+    assert a.cost_is_adjusted is adjusted
+    assert a.allow_online_adjustment is (adjusted or mode == "never")
+    if not adjusted:
+        adjust_cost()  # the batch job catches up
+        assert cost(2) == D("-13.00")
+        assert Item.objects.get(no="A").allow_online_adjustment is True
