@@ -25,4 +25,10 @@
       if (data.getAll(key).every(function (value) { return value === ""; })) data.delete(key);
     });
   });
+
+  // After htmx has moved the address bar on, the language switch must come back to where the user is now.
+  document.addEventListener("submit", function (event) {
+    var next = event.target.querySelector && event.target.querySelector("input[name=next][data-current-url]");
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
 })();
