@@ -5,6 +5,7 @@ import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -48,7 +49,7 @@ def exception_handler(exc, context):
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response({"detail": "Invalid input.", "errors": errors}, status=400)
+        return Response({"detail": _("Invalid input."), "errors": errors}, status=400)
     if isinstance(exc, ValidationError):
         errors = _flatten(exc.detail)
         first = next(iter(errors.items()))
@@ -76,6 +77,8 @@ class IdempotentPostMixin:
         if not key:
             with transaction.atomic():
                 return post()
+        if len(key) > IdempotencyKey._meta.get_field("key").max_length:
+            raise ValidationError({"Idempotency-Key": [_("An Idempotency-Key has at most 200 characters.")]})
         digest = body_hash(request.data)
         stored = self._stored(request, key)
         if stored is not None:
@@ -83,7 +86,7 @@ class IdempotentPostMixin:
         try:
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(
-                    user=request.user, key=key, method=request.method, path=request.path, body_hash=digest
+                    user=request.user, key=key, method=request.method, path=request.path[:300], body_hash=digest
                 )
                 response = post()
                 if response.status_code >= 400:
@@ -108,7 +111,7 @@ class IdempotentPostMixin:
         if stored.body_hash != digest:
             return Response(
                 {
-                    "detail": "This Idempotency-Key was used with a different request body.",
+                    "detail": _("This Idempotency-Key was used with a different request body."),
                     "code": "idempotency_key_reused",
                 },
                 status=status.HTTP_409_CONFLICT,

@@ -1,8 +1,24 @@
 """django-filter filter sets for the ledger API lists."""
 
 import django_filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ledger.models import GeneralPostingSetup, GLAccount, GLEntry
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class IntegerRangeFilter(django_filters.RangeFilter):
+    """``<name>_min`` / ``<name>_max`` as whole numbers (entry numbers)."""
+
+    class field_class(django_filters.fields.RangeField):  # noqa: N801 - django-filter names it field_class
+        def __init__(self, *args, **kwargs):
+            super().__init__((forms.IntegerField(), forms.IntegerField()), *args, **kwargs)
 
 
 class GLAccountFilter(django_filters.FilterSet):
@@ -26,9 +42,9 @@ class GLEntryFilter(django_filters.FilterSet):
     gl_account = django_filters.CharFilter(field_name="gl_account_id")
     posting_date = django_filters.DateFromToRangeFilter()
     document_no = django_filters.CharFilter()
-    transaction_no = django_filters.NumberFilter(field_name="transaction_id")
+    transaction_no = IntegerFilter(field_name="transaction_id")
     source_code = django_filters.CharFilter()
-    entry_no = django_filters.RangeFilter()
+    entry_no = IntegerRangeFilter()
 
     class Meta:
         model = GLEntry

@@ -228,3 +228,25 @@ def test_gl_entries_are_read_only(admin_api, posted):
     assert admin_api.post("/api/v1/gl-entries/", {}, format="json").status_code == 405
     assert admin_api.delete("/api/v1/gl-entries/1/").status_code == 405
     assert json.loads(admin_api.get("/api/v1/gl-entries/1/").content)["amount"] == "150.00"
+
+
+def test_an_overlong_idempotency_key_is_a_400(integration_api, chart):
+    body = journal(("2130", "150.00"), ("7291", "-150.00"))
+    response = post(integration_api, body, **{"Idempotency-Key": "k" * 201})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["Idempotency-Key"]
+    assert not GLEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query", ["?transaction_no=1.5", "?transaction_no=1e400", "?entry_no_min=x", "?posting_date_after=2026-13-01"]
+)
+def test_bad_filters_are_a_400(accountant_api, query):
+    response = accountant_api.get(f"/api/v1/gl-entries/{query}")
+    assert response.status_code == 400
+
+
+def test_entry_no_range_and_huge_lookups(accountant_api, posted):
+    response = accountant_api.get("/api/v1/gl-entries/?entry_no_min=2&entry_no_max=3")
+    assert [e["entry_no"] for e in response.json()["results"]] == [2, 3]
+    assert accountant_api.get("/api/v1/gl-entries/99999999999999999999999/").status_code == 404
