@@ -106,7 +106,8 @@ def run(cmd: list[str]) -> int:
         if started:
             stop()
             print("Embedded PostgreSQL stopped.", flush=True)
-    return code
+    # A child killed by a signal reports -N; exit as a shell would (128 + N).
+    return 128 - code if code < 0 else code
 
 
 def main(argv: list[str]) -> int:
