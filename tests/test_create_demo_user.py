@@ -10,6 +10,7 @@ def test_demo_user_is_created_in_the_role_groups_without_superuser(capsys):
     user = get_user_model().objects.get(username="demo")
     assert user.check_password("demo")
     assert not user.is_superuser
+    assert not user.is_staff
     assert user.is_active
     assert sorted(user.groups.values_list("name", flat=True)) == ["accountant", "admin", "controller"]
     for perm in ("view_books", "post_entries", "run_jobs", "close_periods", "manage_setup"):

@@ -28,9 +28,9 @@ class Command(BaseCommand):
         # The demo password is deliberately weak, so it is set directly rather than through the validators.
         user.set_password(DEMO_PASSWORD)
         user.is_active = True
+        # Not staff: Django's admin is for superusers (createsuperuser); the role groups grant nothing there.
         user.is_superuser = False
-        # Staff status opens /admin/; what the user may do there still comes from the groups' permissions.
-        user.is_staff = True
+        user.is_staff = False
         user.first_name = user.first_name or "Demo"
         user.last_name = user.last_name or "User"
         user.save()
