@@ -258,8 +258,10 @@ class Posting:
         self._atomic.__enter__()
         try:
             self.setup = InventorySetup.get()
-            self.gate = PostingGate()
             self.numbers = NumberBlock(["item_ledger_entry", "value_entry", "item_application_entry", "item_register"])
+            # Read the closed periods only once the ledger counters are locked: a period close holds those locks
+            # (periods.services.close_period), so a posting that waited for it sees the period closed.
+            self.gate = PostingGate()
             self.register = ItemRegister(
                 no=self.numbers.next("item_register"), source_code=self.source_code, user=self.user
             )
@@ -1311,7 +1313,7 @@ def revaluable_entries(item: Item, on: date, location: str | None, entry_no: int
                   FROM costing_item_ledger_entry e
                  WHERE e.item_no = %(item)s AND e.positive AND e.posting_date <= %(on)s
                    AND (%(standard)s OR e.completely_invoiced)
-                   AND (%(location)s::varchar IS NULL OR e.location_code = %(location)s)
+                   AND (%(location)s::varchar IS NULL OR e.location_code IS NOT DISTINCT FROM nullif(%(location)s, ''))
                    AND (%(entry)s::bigint IS NULL OR e.entry_no = %(entry)s)
             ), used AS (
                 SELECT a.inbound_item_entry_no AS entry_no, sum(abs(a.quantity)) AS q
