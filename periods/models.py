@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.money import QUANTITY_FIELD
+
 
 class InventoryPeriod(models.Model):
     ending_date = models.DateField(_("ending date"), primary_key=True)
@@ -36,3 +38,70 @@ class InventoryPeriodEntry(models.Model):
         db_table = "periods_inventory_period_entry"
         ordering = ["entry_no"]
         verbose_name = _("inventory period entry")
+
+
+class InventoryCloseLogLine(models.Model):
+    """What a close could not settle with final cost up to its closing date (the AX inventory close log, seed 003).
+
+    Written with the close entry, never changed. One line per outbound item ledger entry and reason.
+    """
+
+    class Reason(models.TextChoices):
+        PROVISIONAL_COST = "provisional_cost", _("Applied to a receipt not yet completely invoiced")
+        RECEIPT_AFTER_CLOSING_DATE = "receipt_after_closing_date", _("No receipt up to the closing date")
+
+    id = models.BigAutoField(primary_key=True)
+    period_entry = models.ForeignKey(
+        InventoryPeriodEntry, on_delete=models.PROTECT, related_name="log_lines", db_column="period_entry_no"
+    )
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    item_no = models.CharField(_("item no."), max_length=20)
+    item_ledger_entry_no = models.BigIntegerField(_("item ledger entry no."))
+    posting_date = models.DateField(_("posting date"))
+    quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
+    # The inbound entry the outbound entry was settled against (the receipt not invoiced, or dated after closing).
+    inbound_entry_no = models.BigIntegerField(_("inbound entry no."), null=True, blank=True)
+    inbound_posting_date = models.DateField(_("inbound posting date"), null=True, blank=True)
+
+    class Meta:
+        db_table = "periods_inventory_close_log_line"
+        ordering = ["period_entry", "item_no", "item_ledger_entry_no", "id"]
+        verbose_name = _("inventory close log line")
+        indexes = [
+            # The log page shows the lines of one close entry.
+            models.Index(fields=["period_entry", "item_no"], name="close_log_entry_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_no} ILE {self.item_ledger_entry_no}: {self.reason}"
+
+    @property
+    def quantity_shown(self) -> str:
+        """The quantity without trailing zeros (5, 2.5), never in exponent form."""
+        return f"{self.quantity.normalize():f}"
+
+    @property
+    def message(self) -> str:
+        """The warning in the reader's language (stored as facts, worded when shown)."""
+        values = {
+            "entry": self.item_ledger_entry_no,
+            "item": self.item_no,
+            "inbound": self.inbound_entry_no,
+            "date": self.inbound_posting_date,
+        }
+        if self.reason == self.Reason.PROVISIONAL_COST:
+            return (
+                _(
+                    "The cost of item ledger entry %(entry)s (item %(item)s) may be incorrect: it is applied to "
+                    "receipt %(inbound)s, which is not completely invoiced, so its cost is provisional up to the "
+                    "closing date."
+                )
+                % values
+            )
+        return (
+            _(
+                "The cost of item ledger entry %(entry)s (item %(item)s) could not be settled up to the closing "
+                "date: it is applied to entry %(inbound)s, received on %(date)s, after the closing date."
+            )
+            % values
+        )

@@ -1,0 +1,458 @@
+"""Reads for inventory periods: the close test (costing reference 4.10, 5.3; seed 004), the close log (seed 003), the
+periods and their log, and the figures of the controller's close checklist.
+
+The close test lists every reason a period cannot close, each naming the item and the entry, in a few set-based
+queries. A reason that has more rows than ``limit`` shows the first ``limit`` and one line saying how many more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from core.money import ZERO
+from costing.models import InventoryPostingSetup, ItemRegister, PostValueEntryToGL, ValueEntry
+from ledger.models import GLEntry
+from periods.models import InventoryCloseLogLine, InventoryPeriod, InventoryPeriodEntry
+
+CLOSE_TEST_LIMIT = 200
+
+
+@dataclass
+class Problem:
+    """One reason a period cannot close (``blocking``), or a warning that does not stop the close."""
+
+    code: str
+    message: str
+    item: str | None = None
+    entry_no: int | None = None
+    guidance: str = ""
+    entries: list[int] = field(default_factory=list)
+    blocking: bool = True
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class CloseTest:
+    ending_date: date
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {
+            "ending_date": self.ending_date.isoformat(),
+            "can_close": self.clean,
+            "problems": [p.as_dict() for p in self.problems],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+def _q(quantity: Decimal) -> str:
+    """A quantity as people write it: 1, 2.5 (never 1.00000 or 1E+1)."""
+    return f"{quantity.normalize():f}"
+
+
+def _rows(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _more(code: str, shown: int, total: int, blocking: bool = True) -> Problem:
+    return Problem(
+        code=code,
+        message=_("%(more)s more of the same kind are not listed here.") % {"more": total - shown},
+        blocking=blocking,
+    )
+
+
+# ------------------------------------------------------------------------------------------------ the close test
+
+
+def _unadjusted_items(end: date, limit: int) -> list[Problem]:
+    """Items whose cost is not adjusted and that have entries on or before the ending date. The entries named are
+    those changed since the item's last cost adjustment (all of them if it was never adjusted), else its latest."""
+    rows = _rows(
+        """
+        SELECT i.no, i.excluded_from_cost_adjustment,
+               (SELECT max(e.entry_no) FROM costing_item_ledger_entry e
+                 WHERE e.item_no = i.no AND e.posting_date <= %(end)s) AS latest,
+               ARRAY(SELECT e.entry_no FROM costing_item_ledger_entry e
+                      WHERE e.item_no = i.no AND e.posting_date <= %(end)s
+                        AND (i.last_adjusted_at IS NULL OR e.applied_entry_to_adjust OR EXISTS (
+                             SELECT 1 FROM costing_value_entry v
+                              WHERE v.item_ledger_entry_no = e.entry_no AND v.created_at > i.last_adjusted_at))
+                      ORDER BY e.entry_no LIMIT 10) AS changed
+          FROM costing_item i
+         WHERE NOT i.cost_is_adjusted
+           AND EXISTS (SELECT 1 FROM costing_item_ledger_entry e WHERE e.item_no = i.no AND e.posting_date <= %(end)s)
+         ORDER BY i.no
+         LIMIT %(limit)s
+        """,
+        {"end": end, "limit": limit + 1},
+    )
+    problems = []
+    for no, excluded, latest, changed in rows[:limit]:
+        entries = list(changed) or [latest]
+        guidance = _("Run Adjust Cost - Item Entries for item %(item)s.") % {"item": no}
+        if excluded:
+            guidance = _(
+                "Item %(item)s is excluded from cost adjustment: include it again, then run Adjust Cost - Item Entries."
+            ) % {"item": no}
+        problems.append(
+            Problem(
+                code="item_not_adjusted",
+                item=no,
+                entry_no=entries[0],
+                entries=entries,
+                message=_(
+                    "The item %(item)s has entries in this period that have not been adjusted (item ledger entries "
+                    "%(entries)s)."
+                )
+                % {"item": no, "entries": ", ".join(str(n) for n in entries)},
+                guidance=guidance,
+            )
+        )
+    if len(rows) > limit:
+        problems.append(_more("item_not_adjusted", limit, len(rows)))
+    return problems
+
+
+def _unadjusted_entry_points(end: date, limit: int) -> list[Problem]:
+    """Average cost: unadjusted entry points (item x location x valuation period) up to the ending date, each with
+    the latest item ledger entry of that item (and location) in the valuation period."""
+    rows = _rows(
+        """
+        SELECT p.item_no, p.location_code, p.valuation_date,
+               (SELECT max(e.entry_no) FROM costing_item_ledger_entry e
+                 WHERE e.item_no = p.item_no AND e.posting_date <= p.valuation_date
+                   AND (p.location_code IS NULL OR e.location_code IS NOT DISTINCT FROM p.location_code)) AS entry_no
+          FROM costing_avg_cost_adjmt_entry_point p
+         WHERE NOT p.cost_is_adjusted AND p.valuation_date <= %(end)s
+         ORDER BY p.item_no, p.location_code NULLS FIRST, p.valuation_date
+         LIMIT %(limit)s
+        """,
+        {"end": end, "limit": limit + 1},
+    )
+    problems = [
+        Problem(
+            code="avg_cost_entry_point_not_adjusted",
+            item=item_no,
+            entry_no=entry_no,
+            entries=[entry_no] if entry_no else [],
+            message=_(
+                "The item %(item)s has entries in this period that have not been adjusted (average cost period "
+                "ending %(date)s, location %(location)s)."
+            )
+            % {"item": item_no, "date": valuation_date, "location": location or "-"},
+            guidance=_("Run Adjust Cost - Item Entries for item %(item)s.") % {"item": item_no},
+        )
+        for item_no, location, valuation_date, entry_no in rows[:limit]
+    ]
+    if len(rows) > limit:
+        problems.append(_more("avg_cost_entry_point_not_adjusted", limit, len(rows)))
+    return problems
+
+
+def _entries_to_adjust(end: date, limit: int) -> list[Problem]:
+    rows = _rows(
+        """
+        SELECT e.entry_no, e.item_no, e.posting_date FROM costing_item_ledger_entry e
+         WHERE e.applied_entry_to_adjust AND e.posting_date <= %(end)s
+         ORDER BY e.entry_no LIMIT %(limit)s
+        """,
+        {"end": end, "limit": limit + 1},
+    )
+    problems = [
+        Problem(
+            code="applied_entry_to_adjust",
+            item=item_no,
+            entry_no=entry_no,
+            entries=[entry_no],
+            message=_(
+                "Item ledger entry %(entry)s (item %(item)s, %(date)s) has a cost change that has not been forwarded "
+                "to the entries applied to it."
+            )
+            % {"entry": entry_no, "item": item_no, "date": posting_date},
+            guidance=_("Run Adjust Cost - Item Entries for item %(item)s.") % {"item": item_no},
+        )
+        for entry_no, item_no, posting_date in rows[:limit]
+    ]
+    if len(rows) > limit:
+        problems.append(_more("applied_entry_to_adjust", limit, len(rows)))
+    return problems
+
+
+def _open_outbound(end: date, limit: int) -> list[Problem]:
+    rows = _rows(
+        """
+        SELECT e.entry_no, e.item_no, e.posting_date, e.location_code, e.remaining_quantity
+          FROM costing_item_ledger_entry e
+         WHERE e.open AND NOT e.positive AND e.posting_date <= %(end)s
+         ORDER BY e.entry_no LIMIT %(limit)s
+        """,
+        {"end": end, "limit": limit + 1},
+    )
+    problems = [
+        Problem(
+            code="open_outbound_entry",
+            item=item_no,
+            entry_no=entry_no,
+            entries=[entry_no],
+            message=_(
+                "Item ledger entry %(entry)s is open: item %(item)s, %(date)s, location %(location)s, %(remaining)s "
+                "not applied (negative inventory)."
+            )
+            % {
+                "entry": entry_no,
+                "item": item_no,
+                "date": posting_date,
+                "location": location or "-",
+                "remaining": _q(-remaining),
+            },
+            guidance=_(
+                "Close the open item ledger entry, for example by posting related inbound transactions, in order to "
+                "resolve the negative inventory and thereby allow the inventory period to be closed."
+            ),
+        )
+        for entry_no, item_no, posting_date, location, remaining in rows[:limit]
+    ]
+    if len(rows) > limit:
+        problems.append(_more("open_outbound_entry", limit, len(rows)))
+    return problems
+
+
+def _fixed_application_pairs(end: date, limit: int) -> list[Problem]:
+    """Seed 004: an inbound entry posted with Applies-from Entry takes the cost of that outbound entry (a cost
+    application, ``cost_application``) but does not close it by quantity. When it did not close it (the outbound entry
+    is still open) both entries stay open, and the period cannot close until two corrective postings close them.
+    Transfers also record a cost application from their outbound half; they are not fixed applications."""
+    rows = _rows(
+        """
+        SELECT c.entry_no, c.item_no, c.posting_date, c.location_code, c.remaining_quantity,
+               n.entry_no, n.posting_date, n.location_code, n.remaining_quantity
+          FROM costing_item_application_entry a
+          JOIN costing_item_ledger_entry c ON c.entry_no = a.inbound_item_entry_no
+          JOIN costing_item_ledger_entry n ON n.entry_no = a.outbound_item_entry_no
+         WHERE a.cost_application AND a.item_ledger_entry_no = a.inbound_item_entry_no
+           AND c.entry_type <> 'transfer' AND c.open AND n.open
+           AND (c.posting_date <= %(end)s OR n.posting_date <= %(end)s)
+         ORDER BY c.entry_no, n.entry_no LIMIT %(limit)s
+        """,
+        {"end": end, "limit": limit + 1},
+    )
+    problems = []
+    for c_no, item_no, c_date, c_loc, c_remaining, n_no, n_date, n_loc, n_remaining in rows[:limit]:
+        values = {
+            "item": item_no,
+            "inbound": c_no,
+            "inbound_date": c_date,
+            "outbound": n_no,
+            "outbound_date": n_date,
+            "q_out": _q(-n_remaining),
+            "q_in": _q(c_remaining),
+            "loc_out": n_loc or "-",
+            "loc_in": c_loc or "-",
+        }
+        problems.append(
+            Problem(
+                code="fixed_application_open",
+                item=item_no,
+                entry_no=c_no,
+                entries=[c_no, n_no],
+                message=_(
+                    "Item ledger entry %(inbound)s (item %(item)s, %(inbound_date)s) takes its cost from outbound "
+                    "entry %(outbound)s (%(outbound_date)s) by a fixed application that applies cost only, not "
+                    "quantity: entry %(outbound)s is still open and entry %(inbound)s remains open."
+                )
+                % values,
+                guidance=_(
+                    "Close both entries with two corrective postings in the item journal: 1. Post a positive "
+                    "adjustment of %(q_out)s at location %(loc_out)s with Applies-from Entry %(outbound)s; this "
+                    "closes the original negative entry %(outbound)s by fixed application. 2. Post a negative "
+                    "adjustment of %(q_in)s at location %(loc_in)s with Applies-to Entry %(inbound)s; this closes "
+                    "the original corrective positive entry %(inbound)s by fixed application."
+                )
+                % values,
+            )
+        )
+    if len(rows) > limit:
+        problems.append(_more("fixed_application_open", limit, len(rows)))
+    return problems
+
+
+def _not_posted_to_gl(end: date, limit: int) -> list[Problem]:
+    """Warning only (the close does not depend on the G/L): queued value entries dated on or before the end."""
+    rows = list(
+        PostValueEntryToGL.objects.filter(posting_date__lte=end)
+        .values("item_id")
+        .annotate(n=Count("value_entry_id"), first=Min("value_entry_id"))
+        .order_by("item_id")[: limit + 1]
+    )
+    warnings = [
+        Problem(
+            code="not_posted_to_gl",
+            item=row["item_id"],
+            entry_no=row["first"],
+            entries=[row["first"]],
+            blocking=False,
+            message=_(
+                "%(count)s value entries of item %(item)s dated on or before %(date)s are not posted to the G/L yet "
+                "(first: value entry %(entry)s)."
+            )
+            % {"count": row["n"], "item": row["item_id"] or "-", "date": end, "entry": row["first"]},
+            guidance=_("Run Post Inventory Cost to G/L before closing, so the G/L matches the inventory."),
+        )
+        for row in rows[:limit]
+    ]
+    if len(rows) > limit:
+        warnings.append(_more("not_posted_to_gl", limit, len(rows), blocking=False))
+    return warnings
+
+
+def close_test(ending_date: date, *, limit: int = CLOSE_TEST_LIMIT) -> CloseTest:
+    """Close Inventory Period - Test (report 1004) for one ending date, with the seed 004 fixed-application check and
+    the G/L warning. Reads committed data only; ``close_period`` runs it again under its locks."""
+    test = CloseTest(ending_date)
+    for reason in (
+        _unadjusted_items,
+        _unadjusted_entry_points,
+        _entries_to_adjust,
+        _open_outbound,
+        _fixed_application_pairs,
+    ):
+        test.problems.extend(reason(ending_date, limit))
+    test.warnings.extend(_not_posted_to_gl(ending_date, limit))
+    return test
+
+
+# --------------------------------------------------------------------------------------------- periods and the log
+
+
+def inventory_periods() -> QuerySet[InventoryPeriod]:
+    return InventoryPeriod.objects.order_by("ending_date")
+
+
+def last_closed_ending_date() -> date | None:
+    return InventoryPeriod.objects.filter(closed=True).aggregate(m=Max("ending_date"))["m"]
+
+
+def open_periods_up_to(ending_date: date) -> list[InventoryPeriod]:
+    """The periods a close of ``ending_date`` closes: it and every earlier open one, oldest first."""
+    return list(InventoryPeriod.objects.filter(closed=False, ending_date__lte=ending_date).order_by("ending_date"))
+
+
+def closed_periods_from(ending_date: date) -> list[InventoryPeriod]:
+    """The periods a reopen of ``ending_date`` reopens: it and every later closed one, newest first."""
+    return list(InventoryPeriod.objects.filter(closed=True, ending_date__gte=ending_date).order_by("-ending_date"))
+
+
+def period_entries() -> QuerySet[InventoryPeriodEntry]:
+    return (
+        InventoryPeriodEntry.objects.select_related("user")
+        .annotate(log_lines_count=Count("log_lines"))
+        .order_by("-entry_no")
+    )
+
+
+def close_log_lines(entry_no: int) -> QuerySet[InventoryCloseLogLine]:
+    return InventoryCloseLogLine.objects.filter(period_entry_id=entry_no).order_by("item_no", "item_ledger_entry_no")
+
+
+def last_item_register_no() -> int | None:
+    return ItemRegister.objects.aggregate(m=Max("no"))["m"]
+
+
+def close_log_candidates_sql() -> str:
+    """Seed 003's close log: outbound entries dated in the period that could not be settled with final cost up to
+    the closing date. Parameters: ``entry`` (the close entry), ``after`` (exclusive, may be NULL), ``end``."""
+    return """
+        INSERT INTO periods_inventory_close_log_line
+               (period_entry_no, reason, item_no, item_ledger_entry_no, posting_date, quantity,
+                inbound_entry_no, inbound_posting_date)
+        SELECT %(entry)s, CASE WHEN i.posting_date > %(end)s THEN 'receipt_after_closing_date'
+                               ELSE 'provisional_cost' END,
+               o.item_no, o.entry_no, o.posting_date, sum(abs(a.quantity)), i.entry_no, i.posting_date
+          FROM costing_item_ledger_entry o
+          JOIN costing_item_application_entry a ON a.outbound_item_entry_no = o.entry_no AND NOT a.cost_application
+          JOIN costing_item_ledger_entry i ON i.entry_no = a.inbound_item_entry_no
+         WHERE NOT o.positive AND o.posting_date <= %(end)s
+           AND (%(after)s::date IS NULL OR o.posting_date > %(after)s::date)
+           AND (i.posting_date > %(end)s OR NOT i.completely_invoiced)
+         GROUP BY o.item_no, o.entry_no, o.posting_date, i.entry_no, i.posting_date
+         ORDER BY o.item_no, o.entry_no, i.entry_no
+    """
+
+
+# ------------------------------------------------------------------------------------------ the close checklist
+
+
+@dataclass
+class Reconciliation:
+    """Inventory account balance in the G/L against the inventory value of the value entries, both up to a date."""
+
+    ending_date: date
+    gl_balance: Decimal
+    inventory_value: Decimal
+    accounts: list[str]
+    source: str = "periods"
+
+    @property
+    def difference(self) -> Decimal:
+        return self.gl_balance - self.inventory_value
+
+
+def reconciliation(ending_date: date) -> Reconciliation:
+    """The reconciliation app's matrix when it offers one, else the inventory account's balance against Σ cost amount
+    (actual) of the item value entries dated on or before the ending date."""
+    matrix = _reconciliation_matrix()
+    if matrix is not None:
+        try:
+            result = _from_matrix(matrix, ending_date)
+        except (TypeError, KeyError, AttributeError, ValueError):
+            result = None
+        if result is not None:
+            return result
+    accounts = sorted(
+        {a for a in InventoryPostingSetup.objects.values_list("inventory_account_id", flat=True) if a is not None}
+    )
+    gl_balance = GLEntry.objects.filter(gl_account_id__in=accounts, posting_date__lte=ending_date).aggregate(
+        s=Sum("amount")
+    )["s"]
+    inventory = ValueEntry.objects.filter(posting_date__lte=ending_date, item__isnull=False).aggregate(
+        s=Sum("cost_amount_actual")
+    )["s"]
+    return Reconciliation(ending_date, gl_balance or ZERO, inventory or ZERO, accounts)
+
+
+def _reconciliation_matrix():
+    try:
+        from reconciliation import selectors as recon  # noqa: PLC0415 - built in parallel; used when it exists
+    except ImportError:
+        return None
+    return getattr(recon, "matrix", None)
+
+
+def _from_matrix(matrix, ending_date: date) -> Reconciliation | None:
+    """Read the Inventory row of the reconciliation matrix: its G/L total and its inventory total."""
+    result = matrix(date_to=ending_date)
+    rows = result.get("rows") if isinstance(result, dict) else getattr(result, "rows", None)
+    for row in rows or []:
+        get = row.get if isinstance(row, dict) else lambda name, r=row: getattr(r, name, None)
+        if get("key") in ("inventory", "Inventory") or get("name") in ("inventory", "Inventory"):
+            gl_total, total = get("gl_total"), get("total")
+            if gl_total is None or total is None:
+                return None
+            return Reconciliation(ending_date, Decimal(str(gl_total)), Decimal(str(total)), [], source="reconciliation")
+    return None
