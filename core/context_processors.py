@@ -45,13 +45,21 @@ ROLE_LABELS = {
 }
 
 
+# Links only some users can follow: the Django admin is for staff.
+STAFF_ONLY = {"admin:index"}
+
+
 def navigation(request):
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else None
+    user = getattr(request, "user", None)
+    is_staff = bool(user is not None and user.is_staff)
     groups = []
     for label, links in NAVIGATION:
         items = []
         for name, link_label in links:
+            if name in STAFF_ONLY and not is_staff:
+                continue
             items.append({"name": name, "label": link_label, "url": url_or_none(name), "current": name == current})
         groups.append({"label": label, "links": items})
     return {"nav_groups": groups}

@@ -108,3 +108,20 @@ def test_menu_links_light_up_only_for_existing_pages(accountant_client, monkeypa
     assert '<a href="/gl-accounts/">Chart of accounts</a>' in html
     assert '<a href="/gl-entries/" aria-current="page">G/L entries</a>' in html
     assert '<a role="link" aria-disabled="true" class="disabled" title="Not available yet">Coming later</a>' in html
+
+
+def test_administration_link_is_for_staff_only(accountant_client, accountant):
+    assert "/admin/" not in accountant_client.get("/").content.decode()
+    accountant.is_staff = True
+    accountant.save()
+    assert '<a href="/admin/">Administration</a>' in accountant_client.get("/").content.decode()
+
+
+def test_no_access_page_keeps_the_frame(client):
+    user = User.objects.create_user("norole2", password="s3cret-ledger-pass")
+    client.force_login(user)
+    response = client.get("/gl-entries/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Your role does not allow this page." in html
+    assert 'class="sidenav"' in html
