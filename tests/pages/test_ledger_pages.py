@@ -186,3 +186,11 @@ def test_other_users_postings_are_visible_to_an_accountant(client, journal):
     viewer.groups.add(*User.objects.get(username="anna").groups.all())
     client.force_login(viewer)
     assert "1,000,000.00" in client.get("/gl-entries/").content.decode()
+
+
+def test_chart_of_accounts_htmx_request_gets_only_the_table(accountant_client, journal):
+    response = accountant_client.get("/gl-accounts/?as_of=2026-01-31", headers={"HX-Request": "true"})
+    html = response.content.decode().strip()
+    assert html.startswith('<div id="results" class="results">')
+    assert "<html" not in html
+    assert {row[0]: row[5] for row in rows(html)}["5510"] == "-1,234.50"
