@@ -69,10 +69,10 @@ def _rows(sql: str, params: dict) -> list[tuple]:
         return cur.fetchall()
 
 
-def _more(code: str, shown: int, total: int, blocking: bool = True) -> Problem:
+def _more(code: str, shown: int, blocking: bool = True) -> Problem:
     return Problem(
         code=code,
-        message=_("%(more)s more of the same kind are not listed here.") % {"more": total - shown},
+        message=_("Only the first %(shown)s are listed; there are more of the same kind.") % {"shown": shown},
         blocking=blocking,
     )
 
@@ -81,8 +81,9 @@ def _more(code: str, shown: int, total: int, blocking: bool = True) -> Problem:
 
 
 def _unadjusted_items(end: date, limit: int) -> list[Problem]:
-    """Items whose cost is not adjusted and that have entries on or before the ending date. The entries named are
-    those changed since the item's last cost adjustment (all of them if it was never adjusted), else its latest."""
+    """Items whose cost is not adjusted and that have entries on or before the ending date (the item flag is what
+    blocks). The entries named, to help find the cause, are those marked for adjustment or with value entries written
+    since the item's last cost adjustment (all of them if it was never adjusted); failing that, its latest entry."""
     rows = _rows(
         """
         SELECT i.no, i.excluded_from_cost_adjustment,
@@ -125,7 +126,7 @@ def _unadjusted_items(end: date, limit: int) -> list[Problem]:
             )
         )
     if len(rows) > limit:
-        problems.append(_more("item_not_adjusted", limit, len(rows)))
+        problems.append(_more("item_not_adjusted", limit))
     return problems
 
 
@@ -161,7 +162,7 @@ def _unadjusted_entry_points(end: date, limit: int) -> list[Problem]:
         for item_no, location, valuation_date, entry_no in rows[:limit]
     ]
     if len(rows) > limit:
-        problems.append(_more("avg_cost_entry_point_not_adjusted", limit, len(rows)))
+        problems.append(_more("avg_cost_entry_point_not_adjusted", limit))
     return problems
 
 
@@ -190,7 +191,7 @@ def _entries_to_adjust(end: date, limit: int) -> list[Problem]:
         for entry_no, item_no, posting_date in rows[:limit]
     ]
     if len(rows) > limit:
-        problems.append(_more("applied_entry_to_adjust", limit, len(rows)))
+        problems.append(_more("applied_entry_to_adjust", limit))
     return problems
 
 
@@ -229,31 +230,42 @@ def _open_outbound(end: date, limit: int) -> list[Problem]:
         for entry_no, item_no, posting_date, location, remaining in rows[:limit]
     ]
     if len(rows) > limit:
-        problems.append(_more("open_outbound_entry", limit, len(rows)))
+        problems.append(_more("open_outbound_entry", limit))
     return problems
 
 
 def _fixed_application_pairs(end: date, limit: int) -> list[Problem]:
     """Seed 004: an inbound entry posted with Applies-from Entry takes the cost of that outbound entry (a cost
-    application, ``cost_application``) but does not close it by quantity. When it did not close it (the outbound entry
-    is still open) both entries stay open, and the period cannot close until two corrective postings close them.
-    Transfers also record a cost application from their outbound half; they are not fixed applications."""
+    application, ``cost_application``) but does not close it by quantity. When the outbound entry was still open at
+    the time (negative inventory the inbound entry did not close), the corrective positive entry stays open, and so
+    does the negative one until something closes it. The period cannot close until the two corrective postings of
+    the seed close both: a positive adjustment with Applies-from Entry on the negative entry, then a negative
+    adjustment with Applies-to Entry on the corrective positive entry.
+
+    "Still open at the time": the outbound entry is open now, or it was closed by a quantity application made after
+    the cost application (by another entry). A return fixed-applied to a sale that was already closed is ordinary
+    stock and is not listed. Transfers record a cost application from their outbound half too; they are not fixed
+    applications."""
     rows = _rows(
         """
         SELECT c.entry_no, c.item_no, c.posting_date, c.location_code, c.remaining_quantity,
-               n.entry_no, n.posting_date, n.location_code, n.remaining_quantity
+               n.entry_no, n.posting_date, n.location_code, n.remaining_quantity, n.open
           FROM costing_item_application_entry a
           JOIN costing_item_ledger_entry c ON c.entry_no = a.inbound_item_entry_no
           JOIN costing_item_ledger_entry n ON n.entry_no = a.outbound_item_entry_no
          WHERE a.cost_application AND a.item_ledger_entry_no = a.inbound_item_entry_no
-           AND c.entry_type <> 'transfer' AND c.open AND n.open
+           AND c.entry_type <> 'transfer' AND c.open
            AND (c.posting_date <= %(end)s OR n.posting_date <= %(end)s)
+           AND (n.open OR EXISTS (
+                SELECT 1 FROM costing_item_application_entry q
+                 WHERE q.outbound_item_entry_no = n.entry_no AND NOT q.cost_application
+                   AND q.entry_no > a.entry_no AND q.item_ledger_entry_no <> c.entry_no))
          ORDER BY c.entry_no, n.entry_no LIMIT %(limit)s
         """,
         {"end": end, "limit": limit + 1},
     )
     problems = []
-    for c_no, item_no, c_date, c_loc, c_remaining, n_no, n_date, n_loc, n_remaining in rows[:limit]:
+    for c_no, item_no, c_date, c_loc, c_remaining, n_no, n_date, n_loc, n_remaining, n_open in rows[:limit]:
         values = {
             "item": item_no,
             "inbound": c_no,
@@ -265,30 +277,42 @@ def _fixed_application_pairs(end: date, limit: int) -> list[Problem]:
             "loc_out": n_loc or "-",
             "loc_in": c_loc or "-",
         }
+        if n_open:
+            message = _(
+                "Item ledger entry %(inbound)s (item %(item)s, %(inbound_date)s) takes its cost from outbound entry "
+                "%(outbound)s (%(outbound_date)s) by a fixed application that applies cost only, not quantity: entry "
+                "%(outbound)s is still open and entry %(inbound)s remains open."
+            )
+            guidance = _(
+                "Close both entries with two corrective postings in the item journal: 1. Post a positive adjustment "
+                "of %(q_out)s at location %(loc_out)s with Applies-from Entry %(outbound)s; this closes the original "
+                "negative entry %(outbound)s by fixed application. 2. Post a negative adjustment of %(q_in)s at "
+                "location %(loc_in)s with Applies-to Entry %(inbound)s; this closes the original corrective positive "
+                "entry %(inbound)s by fixed application."
+            )
+        else:
+            message = _(
+                "Item ledger entry %(inbound)s (item %(item)s, %(inbound_date)s) takes its cost from outbound entry "
+                "%(outbound)s (%(outbound_date)s) by a fixed application that applies cost only, not quantity: entry "
+                "%(outbound)s has since been closed, but entry %(inbound)s remains open."
+            )
+            guidance = _(
+                "Make the second corrective posting in the item journal: post a negative adjustment of %(q_in)s at "
+                "location %(loc_in)s with Applies-to Entry %(inbound)s; this closes the original corrective positive "
+                "entry %(inbound)s by fixed application."
+            )
         problems.append(
             Problem(
                 code="fixed_application_open",
                 item=item_no,
                 entry_no=c_no,
                 entries=[c_no, n_no],
-                message=_(
-                    "Item ledger entry %(inbound)s (item %(item)s, %(inbound_date)s) takes its cost from outbound "
-                    "entry %(outbound)s (%(outbound_date)s) by a fixed application that applies cost only, not "
-                    "quantity: entry %(outbound)s is still open and entry %(inbound)s remains open."
-                )
-                % values,
-                guidance=_(
-                    "Close both entries with two corrective postings in the item journal: 1. Post a positive "
-                    "adjustment of %(q_out)s at location %(loc_out)s with Applies-from Entry %(outbound)s; this "
-                    "closes the original negative entry %(outbound)s by fixed application. 2. Post a negative "
-                    "adjustment of %(q_in)s at location %(loc_in)s with Applies-to Entry %(inbound)s; this closes "
-                    "the original corrective positive entry %(inbound)s by fixed application."
-                )
-                % values,
+                message=message % values,
+                guidance=guidance % values,
             )
         )
     if len(rows) > limit:
-        problems.append(_more("fixed_application_open", limit, len(rows)))
+        problems.append(_more("fixed_application_open", limit))
     return problems
 
 
@@ -317,7 +341,7 @@ def _not_posted_to_gl(end: date, limit: int) -> list[Problem]:
         for row in rows[:limit]
     ]
     if len(rows) > limit:
-        warnings.append(_more("not_posted_to_gl", limit, len(rows), blocking=False))
+        warnings.append(_more("not_posted_to_gl", limit, blocking=False))
     return warnings
 
 
