@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("ledger.api_urls")),
     path("", include("costing.api_urls")),
+    path("", include("reconciliation.api_urls")),
     path("", include("periods.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -23,5 +24,6 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("ledger.urls")),
     path("", include("costing.urls")),
+    path("", include("reconciliation.urls")),
     path("", include("periods.urls")),
 ]

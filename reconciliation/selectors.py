@@ -19,7 +19,7 @@ from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from core.money import ZERO
+from core.money import ZERO, round_amount
 from costing.models import GLItemLedgerRelation, InventoryPostingSetup, InventorySetup, PostValueEntryToGL, ValueEntry
 from ledger.models import GeneralPostingSetup, GLEntry
 from reconciliation.formulas import (
@@ -112,7 +112,7 @@ def _fields_over(grouped_sql: str, params: list) -> dict[str, Decimal]:
     with connection.cursor() as cur:
         cur.execute(sql, params)
         row = cur.fetchone()
-    return dict(zip(FIELDS, row, strict=True))
+    return {name: money(value) for name, value in zip(FIELDS, row, strict=True)}
 
 
 def item_fields(filters: Filters) -> dict[str, Decimal]:
@@ -170,9 +170,9 @@ def gl_fields(filters: Filters, accounts: dict[str, list[str]] | None = None) ->
     accounts = accounts if accounts is not None else gl_accounts()
     every = sorted({no for numbers in accounts.values() for no in numbers})
     change = gl_net_change(every, filters)
-    out = dict.fromkeys(FIELDS, ZERO)
+    out = dict.fromkeys(FIELDS, money(ZERO))
     for name, numbers in accounts.items():
-        out[name] = sum((change.get(no, ZERO) for no in numbers), ZERO)
+        out[name] = money(sum((change.get(no, ZERO) for no in numbers), ZERO))
     return out
 
 
@@ -238,10 +238,15 @@ def _explanation_dict(exp: dict) -> dict:
     }
 
 
+def money(value) -> Decimal:
+    """An amount with 2 decimals and no negative zero."""
+    return round_amount(value) + ZERO
+
+
 def _value(line: dict[str, Decimal] | None, cell: Cell) -> Decimal | None:
     if line is None:
         return None
-    return line.get(cell.field, ZERO) * cell.sign
+    return money(line.get(cell.field, ZERO) * cell.sign)
 
 
 def matrix(filters: Filters, *, explain: bool = True) -> Matrix:
