@@ -163,6 +163,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set (several serializers share them); without these, drf-spectacular warns and
+    # `check --deploy --fail-level WARNING` fails.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemLedgerEntryTypeEnum": "costing.models.ItemLedgerEntryType",
+        "ValueEntryTypeEnum": "costing.models.ValueEntryType",
+    },
 }
 
 # Celery: with REDIS_URL a real broker and workers; without it, jobs run in-process (eager) so `make run` needs
