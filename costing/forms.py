@@ -130,6 +130,21 @@ class ApplicationEntryFilterForm(DateRangeMixin, forms.Form):
 ENTRY_TYPE_CHOICES = [(value, label) for value, label in ItemLedgerEntryType.choices if value in JOURNAL_TYPES]
 
 
+SIZES = {
+    "document_no": 10,
+    "item": 10,
+    "location": 6,
+    "new_location": 6,
+    "quantity": 8,
+    "invoiced_quantity": 8,
+    "unit_cost": 9,
+    "applies_to_entry": 7,
+    "applies_from_entry": 7,
+}
+ENTRY_NOS = {"applies_to_entry", "applies_from_entry"}
+NUMBERS = {"quantity", "invoiced_quantity", "unit_cost"} | ENTRY_NOS
+
+
 class JournalLineForm(forms.Form):
     """One item journal line. The posting service checks the books (items, locations, applications, periods)."""
 
@@ -162,8 +177,12 @@ class JournalLineForm(forms.Form):
             self.fields[name].widget.attrs.update(
                 {"list": "item-list" if name == "item" else "location-list", "autocomplete": "off"}
             )
-        for name in ("quantity", "invoiced_quantity", "unit_cost"):
-            self.fields[name].widget.attrs.update({"inputmode": "decimal"})
+        # Narrow plain text boxes so a line fits the screen; numbers without spinners, typed as accountants do.
+        for name, size in SIZES.items():
+            field = self.fields[name]
+            if name in NUMBERS:
+                field.widget = forms.TextInput(attrs={"inputmode": "numeric" if name in ENTRY_NOS else "decimal"})
+            field.widget.attrs["size"] = size
 
     def to_line(self) -> JournalLine:
         data = self.cleaned_data
