@@ -344,3 +344,17 @@ def test_journal_refuses_a_post_without_csrf_token(accountant, books):
     response = client.post("/item-journal/", journal_data(journal_line(item="B", quantity="5", unit_cost="1")))
     assert response.status_code == 403
     assert ItemLedgerEntry.objects.filter(item="B").count() == 0
+
+
+def test_chinese_user_sees_the_ledger_in_chinese(client, books):
+    from core.models import UserProfile
+
+    user = User.objects.create_user("li", password="s3cret-ledger-pass")
+    user.groups.add(Group.objects.get(name="accountant"))
+    UserProfile.objects.create(user=user, language="zh-hans")
+    client.force_login(user)
+    html = client.get("/item-ledger-entries/1/").content.decode()
+    for label in ["物料分类账分录 1", "值条目", "成本金额（实际）", "作为入库分录的应用", "采购"]:
+        assert label in html
+    assert "80.00" in html
+    assert "物料日记账" in client.get("/item-journal/").content.decode()
