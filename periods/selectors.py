@@ -1,5 +1,6 @@
 """Reads for inventory periods: the close test (costing reference 4.10, 5.3; seed 004), the close log (seed 003), the
-periods and their log, and the figures of the controller's close checklist.
+periods and their log, and the figures of the controller's close checklist (reconciliation through the
+reconciliation app's matrix).
 
 The close test lists every reason a period cannot close, each naming the item and the entry, in a few set-based
 queries. A reason that has more rows than ``limit`` shows the first ``limit`` and one line saying how many more.
@@ -12,13 +13,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Max, Min, QuerySet
 from django.utils.translation import gettext as _
 
 from core.money import ZERO
-from costing.models import InventoryPostingSetup, ItemRegister, PostValueEntryToGL, ValueEntry
-from ledger.models import GLEntry
+from costing.models import ItemRegister, PostValueEntryToGL
 from periods.models import InventoryCloseLogLine, InventoryPeriod, InventoryPeriodEntry
+from reconciliation.selectors import Filters, matrix
 
 CLOSE_TEST_LIMIT = 200
 
@@ -424,59 +425,21 @@ def close_log_candidates_sql() -> str:
 
 @dataclass
 class Reconciliation:
-    """Inventory account balance in the G/L against the inventory value of the value entries, both up to a date."""
+    """The Inventory column of the Inventory - G/L Reconciliation up to a date: the inventory accounts' balance in
+    the G/L against the inventory value of the value entries."""
 
     ending_date: date
     gl_balance: Decimal
     inventory_value: Decimal
-    accounts: list[str]
-    source: str = "periods"
-
-    @property
-    def difference(self) -> Decimal:
-        return self.gl_balance - self.inventory_value
+    difference: Decimal
 
 
 def reconciliation(ending_date: date) -> Reconciliation:
-    """The reconciliation app's matrix when it offers one, else the inventory account's balance against Σ cost amount
-    (actual) of the item value entries dated on or before the ending date."""
-    matrix = _reconciliation_matrix()
-    if matrix is not None:
-        try:
-            result = _from_matrix(matrix, ending_date)
-        except (TypeError, KeyError, AttributeError, ValueError):
-            result = None
-        if result is not None:
-            return result
-    accounts = sorted(
-        {a for a in InventoryPostingSetup.objects.values_list("inventory_account_id", flat=True) if a is not None}
+    """Read from the reconciliation app's matrix (costing reference 3), so both pages always show the same figures."""
+    result = matrix(Filters(date_to=ending_date), explain=False)
+    return Reconciliation(
+        ending_date,
+        result.cell("gl_total", "inventory") or ZERO,
+        result.cell("total", "inventory") or ZERO,
+        result.cell("difference", "inventory") or ZERO,
     )
-    gl_balance = GLEntry.objects.filter(gl_account_id__in=accounts, posting_date__lte=ending_date).aggregate(
-        s=Sum("amount")
-    )["s"]
-    inventory = ValueEntry.objects.filter(posting_date__lte=ending_date, item__isnull=False).aggregate(
-        s=Sum("cost_amount_actual")
-    )["s"]
-    return Reconciliation(ending_date, gl_balance or ZERO, inventory or ZERO, accounts)
-
-
-def _reconciliation_matrix():
-    try:
-        from reconciliation import selectors as recon  # noqa: PLC0415 - built in parallel; used when it exists
-    except ImportError:
-        return None
-    return getattr(recon, "matrix", None)
-
-
-def _from_matrix(matrix, ending_date: date) -> Reconciliation | None:
-    """Read the Inventory row of the reconciliation matrix: its G/L total and its inventory total."""
-    result = matrix(date_to=ending_date)
-    rows = result.get("rows") if isinstance(result, dict) else getattr(result, "rows", None)
-    for row in rows or []:
-        get = row.get if isinstance(row, dict) else lambda name, r=row: getattr(r, name, None)
-        if get("key") in ("inventory", "Inventory") or get("name") in ("inventory", "Inventory"):
-            gl_total, total = get("gl_total"), get("total")
-            if gl_total is None or total is None:
-                return None
-            return Reconciliation(ending_date, Decimal(str(gl_total)), Decimal(str(total)), [], source="reconciliation")
-    return None
