@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from periods.models import InventoryPeriod, InventoryPeriodEntry
+from periods.models import InventoryCloseLogLine, InventoryPeriod, InventoryPeriodEntry
 
 
 @admin.register(InventoryPeriod)
@@ -23,3 +23,10 @@ class InventoryPeriodEntryAdmin(ReadOnlyAdmin):
     list_display = ["entry_no", "ending_date", "entry_type", "user", "created_at"]
     list_filter = ["entry_type"]
     search_fields = ["description", "user__username"]
+
+
+@admin.register(InventoryCloseLogLine)
+class InventoryCloseLogLineAdmin(ReadOnlyAdmin):
+    list_display = ["period_entry", "item_no", "item_ledger_entry_no", "reason", "inbound_entry_no"]
+    list_filter = ["reason"]
+    search_fields = ["item_no"]
