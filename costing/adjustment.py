@@ -555,7 +555,7 @@ def _mark_adjusted(item_nos: list[str], items: dict[str, Item]) -> None:
             """
             UPDATE costing_item i SET cost_is_adjusted = true, allow_online_adjustment = true,
                    last_adjusted_at = now(),
-                   unit_cost = CASE WHEN i.costing_method = 'average' AND t.q > 0
+                   unit_cost = CASE WHEN i.costing_method = 'average' AND t.q > 0 AND t.v >= 0
                                     THEN round(t.v / t.q, 5) ELSE i.unit_cost END
               FROM (SELECT it.no, coalesce((SELECT sum(quantity) FROM costing_item_ledger_entry
                                              WHERE item_no = it.no), 0) AS q,
