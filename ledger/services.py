@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core import sequences
 from core.errors import InvalidInput
@@ -40,9 +41,10 @@ def allowed_posting_range() -> tuple[date | None, date | None]:
 def check_posting_date(posting_date: date, path: str = "posting_date", allowed=None) -> None:
     start, end = allowed if allowed is not None else allowed_posting_range()
     if (start and posting_date < start) or (end and posting_date > end):
-        bounds = f"{start or '...'} to {end or '...'}"
         raise InvalidInput.field(
-            path, f"Posting date {posting_date} is not within the allowed posting dates ({bounds})."
+            path,
+            _("Posting date %(date)s is not within the allowed posting dates (%(start)s to %(end)s).")
+            % {"date": posting_date, "start": start or "...", "end": end or "..."},
         )
 
 
@@ -54,11 +56,13 @@ def check_accounts(lines: Sequence[GLLine]) -> dict[str, GLAccount]:
         path = f"{line.path or f'lines[{index}]'}.gl_account"
         account = accounts.get(line.gl_account)
         if account is None:
-            raise InvalidInput.field(path, f"G/L account {line.gl_account} does not exist.")
+            raise InvalidInput.field(path, _("G/L account %(no)s does not exist.") % {"no": line.gl_account})
         if account.account_type != GLAccount.AccountType.POSTING:
-            raise InvalidInput.field(path, f"G/L account {line.gl_account} is a heading; post to a posting account.")
+            raise InvalidInput.field(
+                path, _("G/L account %(no)s is a heading; post to a posting account.") % {"no": line.gl_account}
+            )
         if account.blocked:
-            raise InvalidInput.field(path, f"G/L account {line.gl_account} is blocked.")
+            raise InvalidInput.field(path, _("G/L account %(no)s is blocked.") % {"no": line.gl_account})
     return accounts
 
 
@@ -88,13 +92,13 @@ def post_transactions(
     """
     lines = [line for tx in transactions for line in tx]
     if not lines:
-        raise InvalidInput.field("lines", "There is nothing to post.")
+        raise InvalidInput.field("lines", _("There is nothing to post."))
     allowed = allowed_posting_range() if check_dates else None
     for index, line in enumerate(lines):
         path = line.path or f"lines[{index}]"
         line.amount = dec(line.amount)
         if places(line.amount) > AMOUNT_PLACES and line.amount != line.amount.quantize(Decimal("0.01")):
-            raise InvalidInput.field(f"{path}.amount", "Amounts have at most 2 decimals.")
+            raise InvalidInput.field(f"{path}.amount", _("Amounts have at most 2 decimals."))
         if check_dates:
             check_posting_date(line.posting_date, f"{path}.posting_date", allowed)
     for tx in transactions:
@@ -103,7 +107,8 @@ def post_transactions(
             first = tx[0]
             raise InvalidInput.field(
                 first.path or "lines",
-                f"Document {first.document_no} on {first.posting_date} does not balance: its lines sum to {total}.",
+                _("Document %(doc)s on %(date)s does not balance: its lines sum to %(total)s.")
+                % {"doc": first.document_no, "date": first.posting_date, "total": total},
             )
     check_accounts(lines)
 
@@ -174,7 +179,7 @@ def update_gl_setup(**changes) -> GLSetup:
     for name, value in changes.items():
         setattr(setup, name, value)
     if setup.allow_posting_from and setup.allow_posting_to and setup.allow_posting_from > setup.allow_posting_to:
-        raise InvalidInput.field("allow_posting_to", "Allow posting to must not be before allow posting from.")
+        raise InvalidInput.field("allow_posting_to", _("Allow posting to must not be before allow posting from."))
     setup.save()
     return setup
 
