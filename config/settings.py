@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from config.env import database_url, env_bool, env_int, env_list, env_str
 
@@ -185,6 +186,18 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "unacked_restore_interval": 5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Jobs (docs/jobs.md): their own queue and worker; the beat sweeper fails runs whose worker stopped beating.
+CELERY_TASK_ROUTES = {"jobs.tasks.*": {"queue": "jobs"}}
+# A worker started without -Q (tools/serve.py) consumes both; production runs `worker -Q jobs` for the jobs.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("jobs"))
+CELERY_BEAT_SCHEDULE = {
+    "jobs-sweep-stale-runs": {"task": "jobs.tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
+}
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 10)
+JOBS_STALE_AFTER_SECONDS = env_int("JOBS_STALE_AFTER_SECONDS", 120)
+JOBS_QUEUED_TIMEOUT_SECONDS = env_int("JOBS_QUEUED_TIMEOUT_SECONDS", 6 * 3600)
+# Tests only: milliseconds each job sleeps after a batch, so a test can kill a worker in the middle of a run.
+JOBS_TEST_BATCH_DELAY_MS = env_int("JOBS_TEST_BATCH_DELAY_MS", 0)
 
 # Production hardening: everything `manage.py check --deploy` asks for when DEBUG is off.
 if not DEBUG:
