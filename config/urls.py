@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("costing.api_urls")),
     path("", include("reconciliation.api_urls")),
     path("", include("periods.api_urls")),
+    path("", include("jobs.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -24,6 +25,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("ledger.urls")),
     path("", include("costing.urls")),
+    path("", include("costing.urls_batch")),
     path("", include("reconciliation.urls")),
     path("", include("periods.urls")),
+    path("", include("jobs.urls")),
 ]

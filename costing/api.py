@@ -1,5 +1,5 @@
 """REST API of the inventory subledger: posting (item journal, invoices, item charges, revaluation), the three
-ledgers (read-only), and Post Inventory Cost to G/L with its test report.
+ledgers (read-only), and the Post Inventory Cost to G/L test report (the job itself is in jobs.api).
 
 Views are thin: parse input with a serializer, call one service, serialise what it returns. Every posting view runs
 through ``IdempotentPostMixin``: one transaction, and an ``Idempotency-Key`` replays the first answer.
@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.api import IdempotentPostMixin
-from core.permissions import POST, RUN_JOBS
+from core.permissions import POST
 from costing import gl_posting, posting, selectors
 from costing.filters import ItemApplicationEntryFilter, ItemLedgerEntryFilter, ValueEntryFilter
 from costing.serializers import (
@@ -23,9 +23,6 @@ from costing.serializers import (
     ItemJournalPostSerializer,
     ItemLedgerEntrySerializer,
     PostingResultSerializer,
-    PostInventoryCostToGLReportSerializer,
-    PostInventoryCostToGLRunSerializer,
-    PostInventoryCostToGLSerializer,
     PostInventoryCostToGLTestQuerySerializer,
     PostInventoryCostToGLTestReportSerializer,
     RevaluationJournalPostSerializer,
@@ -182,48 +179,6 @@ class RevaluationJournalPostView(IdempotentPostMixin, generics.GenericAPIView):
 
 
 # ---------------------------------------------------------------------------------------- Post Inventory Cost to G/L
-
-
-class PostInventoryCostToGLJobView(IdempotentPostMixin, generics.GenericAPIView):
-    """Post Inventory Cost to G/L over the queue of value entries not yet posted (or, with ``post: false``, report
-    what it would post).
-
-    The jobs app (JobRun records, a worker, ``GET job-runs/{id}/``) is not built yet, so the run happens in-process,
-    inside the request's transaction, and the answer is 201 with the finished run: ``{"job", "status": "succeeded",
-    "parameters", "result"}``. The jobs issue turns this into a queued run answered with 202 and the run's id, as the
-    contract allows either.
-    """
-
-    write_permission = RUN_JOBS
-    serializer_class = PostInventoryCostToGLSerializer
-
-    @extend_schema(
-        tags=["jobs"],
-        responses={201: PostInventoryCostToGLRunSerializer, **ERROR_RESPONSES},
-        operation_id="job_post_inventory_cost_to_gl",
-    )
-    def post(self, request):
-        return self.idempotent(request, lambda: self._post(request))
-
-    def _post(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        params = serializer.validated_data
-        report = gl_posting.run_post_inventory_cost_to_gl(
-            method=params["posting_method"],
-            document_no=params["document_no"] or None,
-            post=params["post"],
-            items=params["items"] or None,
-            posting_date_to=params["posting_date_to"],
-            user=request.user,
-        )
-        body = {
-            "job": "post_inventory_cost_to_gl",
-            "status": "succeeded",
-            "parameters": serializer.data,
-            "result": PostInventoryCostToGLReportSerializer(report.as_dict()).data,
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class PostInventoryCostToGLTestView(generics.GenericAPIView):

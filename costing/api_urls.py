@@ -44,11 +44,6 @@ urlpatterns = [
         name="item-application-entry-detail",
     ),
     path(
-        "jobs/post-inventory-cost-to-gl/",
-        api.PostInventoryCostToGLJobView.as_view(),
-        name="job-post-inventory-cost-to-gl",
-    ),
-    path(
         "reports/post-inventory-cost-to-gl-test/",
         api.PostInventoryCostToGLTestView.as_view(),
         name="report-post-inventory-cost-to-gl-test",
