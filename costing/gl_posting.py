@@ -457,16 +457,16 @@ def _write(planned: Plan, *, method: str, document_no: str | None, user, registe
                         posting_date=ln.posting_date,
                         document_no=ln.document_no,
                         description=ln.description,
-                        tag=(ln.value_entry_no,),
+                        tag={ln.value_entry_no: ln.amount},
                     )
                 )
             transactions = list(by_entry.values())
         else:
             groups: dict[tuple, list] = {}
             for ln in planned.lines:
-                bucket = groups.setdefault(_group_key(ln), [ZERO, []])
+                bucket = groups.setdefault(_group_key(ln), [ZERO, defaultdict(lambda: ZERO)])
                 bucket[0] += ln.amount
-                bucket[1].append(ln.value_entry_no)
+                bucket[1][ln.value_entry_no] += ln.amount
             by_date: dict[date, list[GLLine]] = {}
             for key, (amount, entries) in groups.items():
                 posting_date, account_type, loc, ipg, gbus, gprod, _neg, account, _bal = key
@@ -479,7 +479,7 @@ def _write(planned: Plan, *, method: str, document_no: str | None, user, registe
                         posting_date=posting_date,
                         document_no=document_no or "",
                         description=f"{ACCOUNT_TYPE_LABELS[account_type]}, {loc},{ipg},{gbus},{gprod}",
-                        tag=tuple(dict.fromkeys(entries)),
+                        tag=dict(entries),
                     )
                 )
             transactions = [lines for _d, lines in sorted(by_date.items())]
@@ -492,10 +492,10 @@ def _write(planned: Plan, *, method: str, document_no: str | None, user, registe
             report.register_no = posted.register.no
             relations = [
                 GLItemLedgerRelation(
-                    gl_entry_id=entry.entry_no, value_entry_id=ve_no, gl_register_id=posted.register.no
+                    gl_entry_id=entry.entry_no, value_entry_id=ve_no, gl_register_id=posted.register.no, amount=share
                 )
                 for entry in posted.entries
-                for ve_no in entry.tag
+                for ve_no, share in entry.tag.items()
             ]
             GLItemLedgerRelation.objects.bulk_create(relations, batch_size=5000)
     if planned.parts:

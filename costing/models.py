@@ -503,6 +503,10 @@ class GLItemLedgerRelation(models.Model):
         ValueEntry, on_delete=models.PROTECT, db_column="value_entry_no", related_name="gl_relations"
     )
     gl_register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, db_column="gl_register_no")
+    # This value entry's share of the G/L entry's amount. Per entry it is the whole amount; per posting group a G/L
+    # entry sums many value entries, and the shares let "cost posted to G/L = linked G/L amount" be checked per value
+    # entry (reliability invariant I2) whatever the posting method.
+    amount = models.DecimalField(default=0, **AMOUNT_FIELD)
 
     class Meta:
         db_table = "costing_gl_item_ledger_relation"
