@@ -386,7 +386,8 @@ def execute_run(run_id: int, *, retry_transient: bool = False) -> str:
         log.warning("job run %s attempt %s was taken over or swept; stopping", run_id, attempt)
         return SUPERSEDED
     except OperationalError as exc:
-        close_old_connections()
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()  # a lost connection is reopened for the writes below
         if retry_transient:
             JobRun.objects.filter(pk=run_id, attempt=attempt, status=Status.RUNNING).update(
                 status=Status.QUEUED, error=f"Retrying after: {exc}"
