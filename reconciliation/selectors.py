@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from core.money import ZERO, round_amount
+from costing import gl_posting
 from costing.models import GLItemLedgerRelation, InventoryPostingSetup, InventorySetup, PostValueEntryToGL, ValueEntry
 from ledger.models import GeneralPostingSetup, GLEntry
 from reconciliation.formulas import (
@@ -117,13 +118,52 @@ def _fields_over(grouped_sql: str, params: list) -> dict[str, Decimal]:
 
 def item_fields(filters: Filters) -> dict[str, Decimal]:
     """The fields of 3.3 summed over the value entries in the filters: one aggregate query."""
-    where, params = _ve_where(filters)
-    grouped = (
-        "SELECT item_ledger_entry_type AS ile, entry_type AS et, variance_type AS vt, order_type AS ot, "
-        "sum(cost_amount_actual) AS act, sum(cost_amount_expected) AS exp "
-        f"FROM costing_value_entry WHERE {where} GROUP BY 1, 2, 3, 4"
+    return _fields_over(*_grouped_sql(filters))
+
+
+def _grouped_sql(filters: Filters) -> tuple[str, list]:
+    """Value entries summed per (ile, et, vt, ot): from the daily summary, or with an item filter from the entries."""
+    if filters.item:
+        where, params = _ve_where(filters)
+        return (
+            "SELECT item_ledger_entry_type AS ile, entry_type AS et, variance_type AS vt, order_type AS ot, "
+            "sum(cost_amount_actual) AS act, sum(cost_amount_expected) AS exp, count(*) AS entries "
+            f"FROM costing_value_entry WHERE {where} GROUP BY 1, 2, 3, 4",
+            params,
+        )
+    where, params = ["TRUE"], []
+    if filters.date_from:
+        where.append("posting_date >= %s")
+        params.append(filters.date_from)
+    if filters.date_to:
+        where.append("posting_date <= %s")
+        params.append(filters.date_to)
+    if filters.location:
+        where.append("location_code = %s")
+        params.append(filters.location)
+    return (
+        "SELECT ile, et, vt, ot, sum(act) AS act, sum(exp) AS exp, sum(entries) AS entries "
+        f"FROM reconciliation_ve_day WHERE {' AND '.join(where)} GROUP BY 1, 2, 3, 4",
+        params,
     )
-    return _fields_over(grouped, params)
+
+
+def field_totals(filters: Filters, field_name: str, kind: str = "", sign: int = 1) -> tuple[int, Decimal]:
+    """(entries, amount) of one field, optionally one drill-down choice, without reading the entries themselves."""
+    terms = [t for t in FIELDS[field_name] if kind in ("", t.kind)]
+    if not terms:
+        return 0, money(ZERO)
+    cond = " OR ".join(f"({t.sql()})" for t in terms)
+    whens = " ".join(f"WHEN {t.sql()} THEN {t.act * sign} * act + {t.exp * sign} * exp" for t in terms)
+    grouped, params = _grouped_sql(filters)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"WITH g AS ({grouped}) SELECT coalesce(sum(entries) FILTER (WHERE {cond}), 0), "
+            f"coalesce(sum(CASE {whens} ELSE 0 END), 0) FROM g",
+            params,
+        )
+        count, amount = cur.fetchone()
+    return int(count), money(amount)
 
 
 # ----------------------------------------------------------------------------------------------------------- G/L
@@ -159,11 +199,24 @@ def gl_net_change(accounts: list[str], filters: Filters) -> dict[str, Decimal]:
     where, params = _gl_where(filters)
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT g.gl_account_id, sum(g.amount) FROM ledger_gl_entry g "
+            f"SELECT g.gl_account_id, sum(g.amount) FROM reconciliation_gl_day g "
             f"WHERE g.gl_account_id = ANY(%s) AND {where} GROUP BY 1",
             [accounts, *params],
         )
         return dict(cur.fetchall())
+
+
+def gl_totals(accounts: list[str], filters: Filters) -> tuple[int, Decimal]:
+    """(entries, net change) of some accounts within the date filter, from the daily summary."""
+    where, params = _gl_where(filters)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT coalesce(sum(g.entries), 0), coalesce(sum(g.amount), 0) FROM reconciliation_gl_day g "
+            f"WHERE g.gl_account_id = ANY(%s) AND {where}",
+            [accounts, *params],
+        )
+        count, amount = cur.fetchone()
+    return int(count), money(amount)
 
 
 def gl_fields(filters: Filters, accounts: dict[str, list[str]] | None = None) -> dict[str, Decimal]:
@@ -268,13 +321,15 @@ def matrix(filters: Filters, *, explain: bool = True) -> Matrix:
             hidden = filters.narrowed and (row not in rows or column not in columns)
             cells[row][column] = None if spec is None or hidden else _value(lines[spec.line], spec)
     result = Matrix(filters, list(columns), list(rows), item, gl, diff, cells)
-    if diff is not None and filters.show_warnings:
-        result.flags = warning_flags(filters, item, gl, diff)
-        result.warnings = warning_cells(result)
-    if diff is not None and explain:
+    if diff is not None and (explain or filters.show_warnings):
         wanted = [f for f in FIELDS if diff[f] != 0 and f in GL_SOURCES]
         if wanted:
             result.explanations = explain_differences(filters, diff, wanted)
+    if diff is not None and filters.show_warnings:
+        result.flags = warning_flags(filters, item, gl, diff, result.explanations)
+        result.warnings = warning_cells(result)
+    if not explain:
+        result.explanations = {}
     return result
 
 
@@ -357,23 +412,6 @@ def _value_entries(filters: Filters):
     return qs
 
 
-def linked_dates_differ(filters: Filters) -> bool:
-    """A G/L entry and its value entry fall on different sides of the date filter."""
-    if not filters.dated:
-        return False
-    where_g, params_g = _gl_where(filters, "g")
-    where_v, params_v = _ve_where(filters, "v")
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT EXISTS (SELECT 1 FROM costing_gl_item_ledger_relation r "
-            "JOIN ledger_gl_entry g ON g.entry_no = r.gl_entry_no "
-            "JOIN costing_value_entry v ON v.entry_no = r.value_entry_no "
-            f"WHERE g.posting_date <> v.posting_date AND (({where_g}) <> ({where_v})))",
-            [*params_g, *params_v],
-        )
-        return cur.fetchone()[0]
-
-
 def manual_gl_entries_exist(filters: Filters) -> bool:
     accounts = sorted({no for numbers in gl_accounts().values() for no in numbers})
     return cause_gl_entries(filters, accounts, "manual_gl").exists()
@@ -385,7 +423,7 @@ def _undated_reconciles() -> bool:
     return all(gl.get(name, ZERO) - item[name] == 0 for name in GL_SOURCES)
 
 
-def warning_flags(filters: Filters, item, gl, diff) -> dict[str, bool]:
+def warning_flags(filters: Filters, item, gl, diff, explanations=None) -> dict[str, bool]:
     """3.5: the expected cost check, then the first of the ordered checks that applies."""
     flags = dict.fromkeys(PRIORITY, False)
     if any(diff[f] != 0 for f in ("inventory_interim", "wip_inventory", "invt_accrual_interim", "cogs_interim")):
@@ -402,12 +440,11 @@ def warning_flags(filters: Filters, item, gl, diff) -> dict[str, bool]:
     # (the reference's test), or a G/L entry and its value entry fall on different sides of the filter, or the
     # ledgers agree when the date filter is taken away (so only dates can make them differ).
     if filters.dated:
-        undated = (
-            _value_entries(Filters())
-            .exclude(item_ledger_entry_type="")
-            .aggregate(s=Coalesce(Sum("cost_amount_actual"), Value(ZERO), output_field=AMOUNT))["s"]
+        undated = item_fields(Filters())["inventory"]
+        dated_causes = any(
+            cause["code"] in DATE_CAUSES for exp in (explanations or {}).values() for cause in exp["causes"]
         )
-        if undated - gl["inventory"] == 0 or linked_dates_differ(filters) or _undated_reconciles():
+        if undated - gl["inventory"] == 0 or dated_causes or _undated_reconciles():
             flags["posting_date"] = True
             return flags
     # 6. Direct postings: the Difference figures do not add up to zero, or G/L entries with no value entry behind
@@ -464,6 +501,7 @@ def _field_q(field_name: str, kind: str | None = None) -> Q:
     return q
 
 
+DATE_CAUSES = ("gl_dated_outside", "ve_posted_outside")
 CAUSES = ["not_posted", "expected_cost_setup", "manual_gl", "gl_dated_outside", "ve_posted_outside", "other"]
 
 
@@ -526,7 +564,9 @@ def cause_gl_entries(filters: Filters, accounts: list[str], cause: str):
     qs = GLEntry.objects.filter(_gl_date_q(filters), gl_account_id__in=accounts)
     related = GLItemLedgerRelation.objects.filter(gl_entry=OuterRef("pk"))
     if cause == "manual_gl":
-        return qs.filter(~Exists(related))
+        # Post Inventory Cost to G/L writes the relation with every entry it posts, so only other source codes
+        # need the look-up (and a partial index holds just those).
+        return qs.exclude(source_code=gl_posting.SOURCE_CODE).filter(~Exists(related))
     if cause == "gl_dated_outside":
         inside = related.filter(_gl_date_q(filters, "value_entry__posting_date"))
         return qs.filter(Exists(related), ~Exists(inside))
@@ -554,11 +594,15 @@ def explain_differences(filters: Filters, diff: dict[str, Decimal], fields: list
         }
         if not expected_posting:
             querysets["expected_cost_setup"] = cause_value_entries(filters, name, "expected_cost_setup", False)
-        if filters.dated:
-            querysets["gl_dated_outside"] = cause_gl_entries(filters, accounts[name], "gl_dated_outside")
-            querysets["ve_posted_outside"] = cause_value_entries(filters, name, "ve_posted_outside", expected_posting)
         explained = ZERO
         for code in CAUSES:
+            if code in DATE_CAUSES and filters.dated and explained != diff[name] and code not in querysets:
+                # Post Inventory Cost to G/L dates each G/L entry as its value entry, so entries on different sides
+                # of the date filter are looked for (an expensive join) only when something is left to explain.
+                querysets["gl_dated_outside"] = cause_gl_entries(filters, accounts[name], "gl_dated_outside")
+                querysets["ve_posted_outside"] = cause_value_entries(
+                    filters, name, "ve_posted_outside", expected_posting
+                )
             qs = querysets.get(code)
             if qs is None:
                 continue
@@ -640,7 +684,6 @@ def drilldown(filters: Filters, row: str, column: str, kind: str = "") -> Drilld
         raise DrilldownError(_("This cell is always empty."))
     if filters.narrowed and spec.line != "item":
         raise DrilldownError(_("G/L figures are not shown with an item or location filter."))
-    cell_value = matrix(filters, explain=False).cell(row, column)
     if spec.line == "item":
         choices = kinds(spec.field)
         if kind and kind not in choices:
@@ -648,20 +691,34 @@ def drilldown(filters: Filters, row: str, column: str, kind: str = "") -> Drilld
         qs = _value_entries(filters).filter(_field_q(spec.field, kind or None))
         qs = qs.annotate(amount=contribution(spec.field, sign=spec.sign)).order_by("entry_no")
         result = Drilldown(
-            row, column, "value_entries", kind, [(k, str(KIND_NAMES[k])) for k in choices], qs, cell_value, spec.field
+            row, column, "value_entries", kind, [(k, str(KIND_NAMES[k])) for k in choices], qs, None, spec.field
         )
     elif spec.line == "gl":
         if kind:
             raise DrilldownError(_("Unknown choice for this cell."))
         accounts = gl_accounts().get(spec.field, [])
-        qs = GLEntry.objects.filter(_gl_date_q(filters), gl_account_id__in=accounts)
-        qs = qs.order_by("entry_no")
-        result = Drilldown(row, column, "gl_entries", "", [], qs, cell_value, spec.field)
+        qs = GLEntry.objects.filter(_gl_date_q(filters), gl_account_id__in=accounts).order_by("entry_no")
+        result = Drilldown(row, column, "gl_entries", "", [], qs, None, spec.field)
     else:
+        cell_value = matrix(filters, explain=False).cell(row, column)
         result = _difference_drilldown(filters, row, column, spec, kind, cell_value)
-    totals = result.queryset.aggregate(n=Count("pk"), s=Coalesce(Sum("amount"), Value(ZERO), output_field=AMOUNT))
-    result.total, result.count = totals["s"], totals["n"]
+    if spec.line == "item":
+        # Counts and sums from the daily summary: the same conditions, without reading every entry.
+        result.count, result.total = field_totals(filters, spec.field, kind, spec.sign)
+        result.cell = field_totals(filters, spec.field, "", spec.sign)[1] if kind else result.total
+    elif spec.line == "gl":
+        result.count, result.total = gl_totals(accounts, filters)
+        result.cell = result.total
+    else:
+        totals = _totals(result.queryset)
+        result.total, result.count = totals["s"], totals["n"]
+    if result.count == 0:
+        result.queryset = result.queryset.none()
     return result
+
+
+def _totals(queryset) -> dict:
+    return queryset.order_by().aggregate(n=Count("pk"), s=Coalesce(Sum("amount"), Value(ZERO), output_field=AMOUNT))
 
 
 def _difference_drilldown(filters, row, column, spec, kind, cell_value) -> Drilldown:
@@ -707,10 +764,10 @@ def daily_balances(filters: Filters) -> Chart | None:
     accounts = gl_accounts()["inventory"]
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT min(d), max(d) FROM (SELECT min(posting_date) d FROM costing_value_entry UNION ALL "
-            "SELECT max(posting_date) FROM costing_value_entry UNION ALL "
-            "SELECT min(posting_date) FROM ledger_gl_entry WHERE gl_account_id = ANY(%s) UNION ALL "
-            "SELECT max(posting_date) FROM ledger_gl_entry WHERE gl_account_id = ANY(%s)) x",
+            "SELECT min(d), max(d) FROM (SELECT min(posting_date) d FROM reconciliation_ve_day UNION ALL "
+            "SELECT max(posting_date) FROM reconciliation_ve_day UNION ALL "
+            "SELECT min(posting_date) FROM reconciliation_gl_day WHERE gl_account_id = ANY(%s) UNION ALL "
+            "SELECT max(posting_date) FROM reconciliation_gl_day WHERE gl_account_id = ANY(%s)) x",
             [accounts, accounts],
         )
         first, last = cur.fetchone()
@@ -724,14 +781,14 @@ def daily_balances(filters: Filters) -> Chart | None:
     gl_by_day: dict[date, Decimal] = defaultdict(lambda: ZERO)
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT greatest(posting_date, %s), sum(cost_amount_actual) FROM costing_value_entry "
-            "WHERE item_ledger_entry_type <> '' AND posting_date <= %s GROUP BY 1",
+            "SELECT greatest(posting_date, %s), sum(act) FROM reconciliation_ve_day "
+            "WHERE ile <> '' AND posting_date <= %s GROUP BY 1",
             [start, end],
         )
         for day, value in cur.fetchall():
             sub_by_day[day] += value
         cur.execute(
-            "SELECT greatest(posting_date, %s), sum(amount) FROM ledger_gl_entry "
+            "SELECT greatest(posting_date, %s), sum(amount) FROM reconciliation_gl_day "
             "WHERE gl_account_id = ANY(%s) AND posting_date <= %s GROUP BY 1",
             [start, accounts, end],
         )

@@ -237,3 +237,35 @@ def test_api_contract_keys(client, django_user_model):
     narrowed = client.get("/api/v1/reconciliation/matrix/", {"item": "A"}).json()
     assert [c["key"] for c in narrowed["columns"]] == ["inventory", "inventory_interim", "wip_inventory", "total"]
     assert ValueEntry.objects.count() == 3
+
+
+def test_daily_summaries_equal_the_ledgers():
+    """The trigger-maintained summaries hold exactly the sums of the entries they summarise."""
+    from django.db import connection
+
+    example_1_6()
+    post_gl_journal(
+        [
+            {"gl_account": "2130", "amount": D("5.00"), "posting_date": d("01-20-20"), "document_no": "M-9"},
+            {"gl_account": "7270", "amount": D("-5.00"), "posting_date": d("01-20-20"), "document_no": "M-9"},
+        ]
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT posting_date, coalesce(location_code, ''), item_ledger_entry_type, entry_type, variance_type,"
+            " order_type, count(*), sum(cost_amount_actual), sum(cost_amount_expected) FROM costing_value_entry"
+            " GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"
+        )
+        entries = cur.fetchall()
+        cur.execute(
+            "SELECT posting_date, location_code, ile, et, vt, ot, entries, act, exp FROM reconciliation_ve_day"
+            " ORDER BY 1, 2, 3, 4, 5, 6"
+        )
+        assert cur.fetchall() == entries
+        cur.execute(
+            "SELECT gl_account_id, posting_date, count(*), sum(amount) FROM ledger_gl_entry GROUP BY 1, 2 ORDER BY 1, 2"
+        )
+        gl = cur.fetchall()
+        cur.execute("SELECT gl_account_id, posting_date, entries, amount FROM reconciliation_gl_day ORDER BY 1, 2")
+        assert cur.fetchall() == gl
+    assert len(gl) == 7
