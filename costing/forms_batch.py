@@ -32,7 +32,13 @@ class RunAdjustmentForm(forms.Form):
 
     scope = forms.ChoiceField(choices=[("all", "all"), ("selected", "selected")])
     items = forms.MultipleChoiceField(required=False, choices=[])
-    post_to_gl = forms.BooleanField(label=_("Post to G/L"), required=False)
+    post_to_gl = forms.TypedChoiceField(
+        label=_("Post to G/L"),
+        choices=[("", _("As automatic cost posting")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

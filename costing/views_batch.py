@@ -1,8 +1,11 @@
 """Batch job pages: Inventory Cost Adjustment (costing reference 6.3) and Post Inventory Cost to G/L (5.1, 5.2).
 
-Reads go through costing.selectors_batch, the exclusion switch through costing.services_batch, and the two batch
-jobs through costing.adjustment / costing.gl_posting. Viewing needs ``core.view_books``; running a job and
-excluding items need ``core.run_jobs``.
+Reads go through costing.selectors_batch, the exclusion switch through costing.services_batch. Both batch jobs start
+through ``jobs.services.start_run`` (one active run per lock group, a worker or a thread of the web process runs it);
+the page then polls a progress partial every second, and when the run has finished the partial asks htmx to reload
+the page, which shows the result read back from the run (``JobRun.result``, the report's ``as_dict()``). The test
+report posts nothing and is computed in the request. Viewing needs ``core.view_books``; running a job and excluding
+items need ``core.run_jobs``.
 """
 
 from urllib.parse import urlencode
@@ -19,7 +22,7 @@ from django.views.decorators.http import require_POST
 from core.errors import BooksError
 from core.pages import paginate, render_list
 from core.permissions import RUN_JOBS, VIEW
-from costing import adjustment, gl_posting
+from costing import gl_posting
 from costing.exports import FORMATS, Sheet, export_response
 from costing.forms_batch import AdjustmentFilterForm, ExclusionForm, PostOptionsForm, RunAdjustmentForm
 from costing.models import Item
@@ -33,6 +36,38 @@ from costing.selectors_batch import (
     test_report,
 )
 from costing.services_batch import set_excluded_from_adjustment
+from jobs import selectors as job_selectors
+from jobs import services as job_services
+from jobs.models import Job, JobRun
+
+# ------------------------------------------------------------------------------------------------- job runs
+
+
+def _start(request, job: str, parameters: dict) -> JobRun | None:
+    """Start a run; on a refusal (bad parameters, a run already active) say why and return None."""
+    try:
+        return job_services.start_run(job, parameters, user=request.user)
+    except BooksError as error:
+        messages.error(request, error.message)
+        return None
+
+
+def _run_of(job: str, run_id: int) -> JobRun:
+    run = JobRun.objects.select_related("requested_by").filter(pk=run_id, job=job).first()
+    if run is None:
+        raise Http404(_("Job run %(id)s does not exist.") % {"id": run_id})
+    run.percent = int(run.progress * 100)
+    return run
+
+
+def _progress_response(request, template: str, context: dict):
+    """The polled progress partial. When a poll finds the run finished, htmx reloads the whole page, which then
+    shows the result (and, on the adjustment page, the items as they are now)."""
+    response = render(request, template, context)
+    if request.headers.get("HX-Request") and not context["run"].is_active:
+        response["HX-Refresh"] = "true"
+    return response
+
 
 # ---------------------------------------------------------------------------------------- cost adjustment
 
@@ -41,6 +76,14 @@ def _back_to_list(request):
     """The adjustment page with the filters the user came from (sent back as ``return_query``)."""
     query = request.POST.get("return_query", "")
     return redirect(reverse("cost-adjustment") + (f"?{query}" if query else ""))
+
+
+def _latest(job: str) -> JobRun | None:
+    runs = job_selectors.latest_runs(job, limit=1)
+    if not runs:
+        return None
+    runs[0].percent = int(runs[0].progress * 100)
+    return runs[0]
 
 
 @permission_required(VIEW, raise_exception=True)
@@ -53,6 +96,8 @@ def cost_adjustment(request):
         "summary": adjustment_summary(),
         "can_run": request.user.has_perm(RUN_JOBS),
         "return_query": request.GET.urlencode(),
+        "last_run": _latest(Job.ADJUST_COST),
+        "last_success": job_selectors.last_successful_run(Job.ADJUST_COST),
     }
     if valid:
         items = adjustment_items(form.to_filter() if form.is_bound else AdjustmentFilter())
@@ -69,24 +114,17 @@ def run_cost_adjustment(request):
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return _back_to_list(request)
-    items = form.items_to_run()
-    report = adjustment.adjust_cost(items or None, post_to_gl=form.cleaned_data["post_to_gl"], user=request.user)
-    result = report.as_dict()
-    messages.success(
-        request,
-        _(
-            "Cost adjustment finished: %(items)s items adjusted, %(entries)s adjustment value entries, "
-            "adjusted amount %(amount)s."
-        )
-        % {
-            "items": result["items_adjusted"],
-            "entries": result["adjustment_value_entries"],
-            "amount": result["adjusted_amount"],
-        },
-    )
-    for error in result["errors"]:
-        messages.error(request, _("Item %(item)s was not adjusted: %(error)s") % error)
+    parameters = {"items": form.items_to_run(), "post_to_gl": form.cleaned_data["post_to_gl"]}
+    run = _start(request, Job.ADJUST_COST, parameters)
+    if run is not None:
+        messages.info(request, _("Cost adjustment started (run %(id)s).") % {"id": run.pk})
     return _back_to_list(request)
+
+
+@permission_required(VIEW, raise_exception=True)
+def cost_adjustment_progress(request, run_id):
+    run = _run_of(Job.ADJUST_COST, run_id)
+    return _progress_response(request, "costing/batch/_adjustment_run.html", {"run": run})
 
 
 @require_POST
@@ -217,7 +255,12 @@ def _export(request, view, filename):
 @permission_required(VIEW, raise_exception=True)
 def post_inventory_cost(request):
     form = PostOptionsForm(initial={"posting_method": gl_posting.PER_ENTRY, "post": "no"})
-    context = {"form": form, "queue": queue_summary(), "can_run": request.user.has_perm(RUN_JOBS)}
+    context = {
+        "form": form,
+        "queue": queue_summary(),
+        "can_run": request.user.has_perm(RUN_JOBS),
+        "last_run": _latest(Job.POST_INVENTORY_COST_TO_GL),
+    }
     return render(request, "costing/batch/post_inventory_cost.html", context)
 
 
@@ -225,7 +268,12 @@ def post_inventory_cost(request):
 def post_inventory_cost_test(request):
     """The test report (5.2): every warning and the lines that would be posted; posts nothing."""
     form = PostOptionsForm(request.GET or None)
-    context = {"form": form, "can_run": request.user.has_perm(RUN_JOBS), "queue": queue_summary()}
+    context = {
+        "form": form,
+        "can_run": request.user.has_perm(RUN_JOBS),
+        "queue": queue_summary(),
+        "last_run": _latest(Job.POST_INVENTORY_COST_TO_GL),
+    }
     if form.is_bound and form.is_valid():
         options = form.to_options()
         try:
@@ -252,20 +300,39 @@ def post_inventory_cost_test(request):
 @permission_required(RUN_JOBS, raise_exception=True)
 def run_post_inventory_cost(request):
     form = PostOptionsForm(request.POST)
-    context = {"form": form, "can_run": True, "queue": queue_summary()}
     if form.is_valid():
-        options = form.to_options()
-        try:
-            report = gl_posting.run_post_inventory_cost_to_gl(
-                method=options.method,
-                document_no=options.document_no or None,
-                post=options.post,
-                items=list(options.items) or None,
-                posting_date_to=options.posting_date_to,
-                user=request.user,
-            )
-        except BooksError as error:
-            form.add_error(None, error.message)
-        else:
-            context.update({"report": report_view(report.as_dict()), "queue": queue_summary(options)})
-    return render(request, "costing/batch/post_inventory_cost.html", context, status=200 if form.is_valid() else 400)
+        run = _start(request, Job.POST_INVENTORY_COST_TO_GL, form.to_options().job_parameters())
+        if run is not None:
+            return redirect("post-inventory-cost-run-report", run_id=run.pk)
+    context = {
+        "form": form,
+        "can_run": True,
+        "queue": queue_summary(),
+        "last_run": _latest(Job.POST_INVENTORY_COST_TO_GL),
+    }
+    return render(request, "costing/batch/post_inventory_cost.html", context, status=400)
+
+
+def _run_context(run: JobRun) -> dict:
+    context = {"run": run, "exportable": run.status == "succeeded" and run.result is not None, "export_query": ""}
+    if run.result is not None and run.status == "succeeded":
+        context["report"] = report_view(run.result)
+    return context
+
+
+@permission_required(VIEW, raise_exception=True)
+def post_inventory_cost_run(request, run_id):
+    """A run of Post Inventory Cost to G/L: its progress while it goes, then its report; ``?format=csv|xlsx``."""
+    run = _run_of(Job.POST_INVENTORY_COST_TO_GL, run_id)
+    context = _run_context(run)
+    if "format" in request.GET:
+        if not context["exportable"]:
+            raise Http404(_("This run has no report to export."))
+        return _export(request, context["report"], f"post-inventory-cost-run-{run.pk}")
+    return render(request, "costing/batch/post_inventory_cost_run.html", context)
+
+
+@permission_required(VIEW, raise_exception=True)
+def post_inventory_cost_run_progress(request, run_id):
+    run = _run_of(Job.POST_INVENTORY_COST_TO_GL, run_id)
+    return _progress_response(request, "costing/batch/_post_run_status.html", {"run": run})

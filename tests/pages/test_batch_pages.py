@@ -17,6 +17,8 @@ from openpyxl import load_workbook
 
 from costing.models import AvgCostAdjmtEntryPoint, Item, Location, PostValueEntryToGL, ValueEntry
 from costing.posting import JournalLine, post_item_journal
+from jobs import services as job_services
+from jobs.models import JobRun
 from ledger.models import GLEntry
 from tests.books import company, item
 
@@ -85,6 +87,20 @@ def north(books, accountant):
     )
 
 
+def run_posting(client, data):
+    """Start Post Inventory Cost to G/L from the page, run the job (here, in the test's transaction), read its page.
+
+    The page starts the run and goes to the run's page at once; the worker runs it after commit, which a test's
+    transaction never reaches, so the test runs it the way the worker does."""
+    started = client.post("/post-inventory-cost/run/", data)
+    assert started.status_code == 302
+    run_id = int(re.fullmatch(r"/post-inventory-cost/runs/(\d+)/", started["Location"]).group(1))
+    queued = client.get(started["Location"]).content.decode()
+    assert 'hx-trigger="every 1s"' in queued and 'data-status="queued"' in queued
+    assert job_services.execute_run(run_id) == "succeeded"
+    return run_id, client.get(started["Location"])
+
+
 POST_PER_ENTRY = {"posting_method": "per_entry", "document_no": "", "post": "yes", "items": "", "posting_date_to": ""}
 
 
@@ -92,9 +108,10 @@ POST_PER_ENTRY = {"posting_method": "per_entry", "document_no": "", "post": "yes
 
 
 def test_post_per_entry_shows_amounts_by_account_and_per_value_entry(controller_client, books):
-    response = controller_client.post("/post-inventory-cost/run/", POST_PER_ENTRY)
+    _run_id, response = run_posting(controller_client, POST_PER_ENTRY)
     assert response.status_code == 200
     html = response.content.decode()
+    assert 'data-status="succeeded"' in html and 'hx-trigger="every 1s"' not in html
     assert rows(html, "by-account") == [
         ["2130", "Inventory", "Inventory", "0.00"],
         ["7290", "COGS", "COGS", "80.00"],
@@ -131,7 +148,7 @@ def test_post_per_entry_shows_amounts_by_account_and_per_value_entry(controller_
 
 
 def test_report_only_posts_nothing(controller_client, books):
-    html = controller_client.post("/post-inventory-cost/run/", {**POST_PER_ENTRY, "post": "no"}).content.decode()
+    html = run_posting(controller_client, {**POST_PER_ENTRY, "post": "no"})[1].content.decode()
     assert "Test report (not posted)" in html
     assert rows(html, "by-account")[1] == ["7290", "COGS", "COGS", "80.00"]
     assert totals(html)["value_entries"] == "3"
@@ -149,8 +166,8 @@ def test_per_posting_group_needs_a_document_no_and_per_entry_refuses_one(control
     assert "Do not enter a document no. when posting per entry" in refused.content.decode()
     assert GLEntry.objects.count() == 0
 
-    grouped = controller_client.post(
-        "/post-inventory-cost/run/", {**POST_PER_ENTRY, "posting_method": "per_posting_group", "document_no": "INVT-1"}
+    _run_id, grouped = run_posting(
+        controller_client, {**POST_PER_ENTRY, "posting_method": "per_posting_group", "document_no": "INVT-1"}
     )
     html = grouped.content.decode()
     assert grouped.status_code == 200 and "Per posting group" in html
@@ -159,7 +176,7 @@ def test_per_posting_group_needs_a_document_no_and_per_entry_refuses_one(control
 
 
 def test_a_skipped_entry_is_listed_with_its_reason(controller_client, north):
-    html = controller_client.post("/post-inventory-cost/run/", POST_PER_ENTRY).content.decode()
+    html = run_posting(controller_client, POST_PER_ENTRY)[1].content.decode()
     assert rows(html, "skipped") == [
         ["4", "B", "Purchase", "Direct Cost", "PO-2", "2026-01-21", "NORTH", "RESALE", "No", "10.00", NORTH_REASON]
     ]
@@ -265,6 +282,49 @@ def test_test_report_exports_to_xlsx(accountant_client, north):
     assert skipped["A2"].value == 4 and skipped["K2"].value == NORTH_REASON and skipped["J2"].value == 10
 
 
+def test_a_finished_run_exports_its_report(controller_client, north):
+    run_id, _page = run_posting(controller_client, POST_PER_ENTRY)
+    response = controller_client.get(f"/post-inventory-cost/runs/{run_id}/?format=csv")
+    assert f'filename="post-inventory-cost-run-{run_id}.csv"' in response["Content-Disposition"]
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[2:7] == [
+        ["2130", "Inventory", "Inventory", "0.00"],
+        ["7290", "COGS", "COGS", "80.00"],
+        ["7291", "Direct Cost Applied", "Direct cost applied", "-70.00"],
+        ["7292", "Overhead Applied", "Overhead applied", "-10.00"],
+        ["Total", "", "", "0.00"],
+    ]
+    assert table[table.index(["Skipped entries"]) + 2][-1] == NORTH_REASON
+    book = load_workbook(io.BytesIO(controller_client.get(f"/post-inventory-cost/runs/{run_id}/?format=xlsx").content))
+    assert [c.value for c in book["By account"][3]] == ["7290", "COGS", "COGS", 80]
+    assert book["Skipped entries"]["K2"].value == NORTH_REASON
+
+
+def test_progress_partial_polls_while_running_and_reloads_the_page_when_done(controller_client, books):
+    started = controller_client.post("/post-inventory-cost/run/", POST_PER_ENTRY)
+    run = JobRun.objects.get()
+    assert run.status == "queued" and run.parameters["posting_method"] == "per_entry"
+    JobRun.objects.filter(pk=run.pk).update(status="running", progress=Decimal("0.4"))
+    polled = controller_client.get(f"/post-inventory-cost/runs/{run.pk}/progress/", headers={"HX-Request": "true"})
+    html = polled.content.decode()
+    assert 'hx-trigger="every 1s"' in html and 'value="40"' in html and "HX-Refresh" not in polled
+    # No second run while one is active: the lock group refuses it and the page says why.
+    refused = controller_client.post("/post-inventory-cost/run/", POST_PER_ENTRY, follow=True)
+    assert refused.status_code == 400 and "is already running" in refused.content.decode()
+    JobRun.objects.filter(pk=run.pk).update(status="queued", progress=0)
+    job_services.execute_run(run.pk)
+    done = controller_client.get(f"/post-inventory-cost/runs/{run.pk}/progress/", headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true" and 'hx-trigger="every 1s"' not in done.content.decode()
+    assert controller_client.get(started["Location"]).status_code == 200
+    assert controller_client.get(f"/post-inventory-cost/runs/{run.pk + 99}/").status_code == 404
+
+
+def test_a_run_still_going_has_nothing_to_export(controller_client, books):
+    controller_client.post("/post-inventory-cost/run/", POST_PER_ENTRY)
+    run = JobRun.objects.get()
+    assert controller_client.get(f"/post-inventory-cost/runs/{run.pk}/?format=csv").status_code == 404
+
+
 def test_unknown_export_format_is_404(accountant_client, books):
     response = accountant_client.get("/post-inventory-cost/test-report/?posting_method=per_entry&post=no&format=pdf")
     assert response.status_code == 404
@@ -349,15 +409,33 @@ def test_exclude_and_include_selected_items(controller_client, items):
 
 
 def test_run_cost_adjustment_for_selected_items(controller_client, items):
-    response = controller_client.post("/cost-adjustment/run/", {"scope": "selected", "items": ["A"]}, follow=True)
-    html = response.content.decode()
-    assert "Cost adjustment finished: 1 items adjusted" in html
+    response = controller_client.post(
+        "/cost-adjustment/run/", {"scope": "selected", "items": ["A"], "return_query": "show=non_adjusted"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/cost-adjustment/?show=non_adjusted"
+    run = JobRun.objects.get()
+    assert (run.job, run.parameters) == ("adjust_cost", {"items": ["A"], "post_to_gl": None})
+    going = controller_client.get(response["Location"]).content.decode()
+    assert f"Cost adjustment started (run {run.pk})." in going
+    assert 'data-status="queued"' in going and f'hx-get="/cost-adjustment/runs/{run.pk}/progress/"' in going
+    assert re.search(r'data-summary="last_run"><span class="status-queued">Queued<', going)
+
+    assert job_services.execute_run(run.pk) == "succeeded"
+    polled = controller_client.get(f"/cost-adjustment/runs/{run.pk}/progress/", headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"
+    html = controller_client.get("/cost-adjustment/").content.decode()
+    assert 'data-status="succeeded"' in html and 'hx-trigger="every 1s"' not in html
+    assert "1 items adjusted, 0 adjustment value entries, adjusted amount 0.00." in html
     a = Item.objects.get(no="A")
     assert a.cost_is_adjusted and a.last_adjusted_at is not None
     assert list_rows(html)[0][:8] == ["A", "Item A", "FIFO", "7.00", "0.00", "Yes", "No", "No"]
     assert list_rows(html)[0][8] == f"{a.last_adjusted_at.astimezone():%Y-%m-%d %H:%M}"
+    run.refresh_from_db()
+    assert re.search(r'data-summary="last_success">' + f"{run.finished_at.astimezone():%Y-%m-%d %H:%M}", html)
+
     nothing_selected = controller_client.post("/cost-adjustment/run/", {"scope": "selected"}, follow=True)
     assert "Select the items to adjust." in nothing_selected.content.decode()
+    assert JobRun.objects.count() == 1
 
 
 def test_entry_points_of_an_item(accountant_client, items):
@@ -389,7 +467,7 @@ def test_accountant_sees_but_cannot_run(accountant_client, items, url, data):
     assert accountant_client.post(url, data).status_code == 403
     assert GLEntry.objects.count() == 0
     assert not Item.objects.get(no="A").excluded_from_cost_adjustment
-    assert ValueEntry.objects.count() == 3
+    assert ValueEntry.objects.count() == 3 and not JobRun.objects.exists()
 
 
 def test_controller_gets_the_actions(controller_client, items):
