@@ -30,3 +30,7 @@ def controller(db):
     user = User.objects.create_user("carl", password="s3cret-ledger-pass", first_name="Carl", last_name="Cost")
     user.groups.add(Group.objects.get(name="controller"))
     return user
+
+
+# The API clients per role, as the API tests make them.
+from tests.api.conftest import accountant_api, anonymous_api, client_for, roles  # noqa: E402, F401
