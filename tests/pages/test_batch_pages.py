@@ -480,3 +480,32 @@ def test_controller_gets_the_actions(controller_client, items):
 def test_anonymous_is_sent_to_sign_in(client):
     response = client.get("/cost-adjustment/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_started_from_the_page_runs_in_the_background_and_shows_its_report(client):
+    """End to end without a broker: the page starts the run, a thread of this process runs it after commit."""
+    from config.celery import app
+    from core.roles import ensure_roles
+
+    ensure_roles()
+    company()
+    item("A", overhead_rate=Decimal("1"))
+    post_item_journal([line("purchase", 5, "10", unit_cost=Decimal("7")), line("sale", 20, "10", document_no="SO-1")])
+    client.force_login(user_in("controller", "carl"))
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        started = client.post("/post-inventory-cost/run/", POST_PER_ENTRY)
+        job_services.wait_for_background(60)
+    finally:
+        app.conf.task_always_eager = before
+    html = client.get(started["Location"]).content.decode()
+    assert 'data-status="succeeded"' in html
+    assert rows(html, "by-account") == [
+        ["2130", "Inventory", "Inventory", "0.00"],
+        ["7290", "COGS", "COGS", "80.00"],
+        ["7291", "Direct Cost Applied", "Direct cost applied", "-70.00"],
+        ["7292", "Overhead Applied", "Overhead applied", "-10.00"],
+    ]
+    assert GLEntry.objects.count() == 6 and not PostValueEntryToGL.objects.exists()
