@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -168,7 +168,9 @@ def describe(job: str) -> ScheduleInfo | None:
     next_run = None
     if task.enabled:
         now = timezone.now()
-        next_run = now + cron.schedule.remaining_estimate(now)
+        # The estimate is computed from Celery's own clock reading; round off the microseconds between the two.
+        estimate = now + cron.schedule.remaining_estimate(now) + timedelta(seconds=30)
+        next_run = estimate.replace(second=0, microsecond=0)
     return ScheduleInfo(
         job=job,
         name=task.name,
