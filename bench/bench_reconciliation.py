@@ -70,8 +70,10 @@ FROM (SELECT i, CASE WHEN i %% 10 IN (5, 6, 7) THEN -((i %% 997) + 1)::numeric /
 """
 
 # Balancing account per value entry kind (costing reference 1.4).
-CONTRA = "CASE WHEN v.entry_no %% 10 < 4 THEN '7291' WHEN v.entry_no %% 10 = 4 THEN '7292' " \
-         "WHEN v.entry_no %% 10 < 8 THEN '7290' ELSE '7270' END"
+CONTRA = (
+    "CASE WHEN v.entry_no %% 10 < 4 THEN '7291' WHEN v.entry_no %% 10 = 4 THEN '7292' "
+    "WHEN v.entry_no %% 10 < 8 THEN '7290' ELSE '7270' END"
+)
 
 
 def build():
@@ -120,8 +122,10 @@ def build():
             " FROM costing_value_entry v CROSS JOIN (VALUES (0), (1)) AS l(k)".replace("%%", "%")
         )
         cur.execute(
-            "INSERT INTO costing_gl_item_ledger_relation (gl_entry_no, value_entry_no, gl_register_no)"
-            " SELECT 2 * v.entry_no - 1 + k, v.entry_no, 1 FROM costing_value_entry v CROSS JOIN (VALUES (0), (1)) l(k)"
+            "INSERT INTO costing_gl_item_ledger_relation (gl_entry_no, value_entry_no, gl_register_no, amount)"
+            " SELECT 2 * v.entry_no - 1 + k, v.entry_no, 1,"
+            " CASE WHEN k = 0 THEN v.cost_amount_actual ELSE -v.cost_amount_actual END"
+            " FROM costing_value_entry v CROSS JOIN (VALUES (0), (1)) l(k)"
         )
         cur.execute(
             "INSERT INTO core_counter (name, last) VALUES ('gl_entry', %s), ('gl_transaction', %s), ('gl_register', 1),"
@@ -162,8 +166,10 @@ def floor_sql(filters):
 
     def run():
         with connection.cursor() as cur:
-            cur.execute(f"SELECT sum(cost_amount_actual), sum(cost_amount_expected) FROM costing_value_entry WHERE {where}",
-                        params)
+            cur.execute(
+                f"SELECT sum(cost_amount_actual), sum(cost_amount_expected) FROM costing_value_entry WHERE {where}",
+                params,
+            )
             cur.fetchone()
             if not filters.narrowed:
                 cur.execute(f"SELECT sum(g.amount) FROM ledger_gl_entry g WHERE {gwhere}", gparams)
@@ -201,8 +207,10 @@ def main():
             seconds, result = timed(lambda f=filters: selectors.matrix(f))
             floor, _ = timed(floor_sql(filters))
             diff = result.cell("difference", "inventory") if not filters.narrowed else None
-            print(f"matrix {name:<20} {seconds * 1000:8.1f} ms   (floor: plain SUM {floor * 1000:7.1f} ms)"
-                  f"{'' if diff is None else f'   inventory difference {diff}'}")
+            print(
+                f"matrix {name:<20} {seconds * 1000:8.1f} ms   (floor: plain SUM {floor * 1000:7.1f} ms)"
+                f"{'' if diff is None else f'   inventory difference {diff}'}"
+            )
             figures[f"matrix_{name}_ms"] = round(seconds * 1000, 1)
             figures[f"floor_{name}_ms"] = round(floor * 1000, 1)
             if seconds > MATRIX_BUDGET:
@@ -227,8 +235,16 @@ def main():
                 missed.append(f"drilldown {name}")
         from record import record
 
-        record("reconciliation", figures, value_entries=ENTRIES, days=DAYS, items=ITEMS, runs=RUNS,
-               budgets={"matrix_s": MATRIX_BUDGET, "drilldown_s": DRILLDOWN_BUDGET}, missed=missed)
+        record(
+            "reconciliation",
+            figures,
+            value_entries=ENTRIES,
+            days=DAYS,
+            items=ITEMS,
+            runs=RUNS,
+            budgets={"matrix_s": MATRIX_BUDGET, "drilldown_s": DRILLDOWN_BUDGET},
+            missed=missed,
+        )
         if missed:
             print("budget missed:", ", ".join(missed))
             return 1
