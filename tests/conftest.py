@@ -13,3 +13,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
         with connection.cursor() as cur:
             cur.execute(f"ALTER DATABASE \"{connection.settings_dict['NAME']}\" SET costbook.maintenance = 'on'")
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_marked(request):
+    """Run Celery tasks in-process in every test not marked ``celery``, whatever REDIS_URL says.
+
+    CI exports REDIS_URL (so the ``celery`` tests find Redis), which turns eager mode off in the settings; without this,
+    a test that starts a job would only queue it and see 202 instead of the finished run.
+    """
+    if request.node.get_closest_marker("celery"):
+        yield
+        return
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        from jobs import services
+
+        services.wait_for_background(60)
+        app.conf.task_always_eager = before
