@@ -1,5 +1,15 @@
+from pathlib import Path
+
 import pytest
 from django.db import connection
+
+
+def pytest_configure(config):
+    """Make STATIC_ROOT exist: WhiteNoise warns at every handler start when it is missing (tests never collectstatic;
+    the live server and DEBUG serve static files through the finders)."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="session")
