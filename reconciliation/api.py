@@ -1,5 +1,6 @@
 """REST API of the reconciliation (shared/spec/api.md): the matrix and the drill-down behind each figure."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,7 +31,11 @@ def _parse(form_class, query):
     return form
 
 
-@extend_schema(tags=["reconciliation"], parameters=[*FILTER_PARAMETERS, OpenApiParameter("show_warnings", bool)])
+@extend_schema(
+    tags=["reconciliation"],
+    parameters=[*FILTER_PARAMETERS, OpenApiParameter("show_warnings", bool)],
+    responses={200: OpenApiTypes.OBJECT},
+)
 class MatrixView(APIView):
     """Inventory - G/L Reconciliation matrix. Amounts are decimal strings; cells the layout leaves empty are null.
 
@@ -51,6 +56,7 @@ class MatrixView(APIView):
         OpenApiParameter("kind", str, description="choice where a figure mixes kinds (see `kinds` in the answer)"),
         *FILTER_PARAMETERS,
     ],
+    responses={200: OpenApiTypes.OBJECT},
 )
 class DrilldownView(APIView):
     """The value entries or G/L entries behind one figure, paginated. ``amount`` is each entry's share of the figure;
