@@ -143,13 +143,14 @@ def load_rows(model, where: str, params: Sequence) -> list:
     with connection.cursor() as cur:
         cur.execute(f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}", params)
         records = cur.fetchall()
+    alias = connection.alias  # a thread-local lookup: once, not per row
     rows = []
     for record in records:
         obj = model.__new__(model)
         obj.__dict__.update(zip(attnames, record, strict=True))
         state = obj._state = ModelState()
         state.adding = False
-        state.db = connection.alias
+        state.db = alias
         rows.append(obj)
     return rows
 
@@ -164,6 +165,7 @@ def copy_insert(model, rows: Sequence) -> None:
     attnames = [f.attname for f in fields]
     buffer = io.StringIO()
     write = buffer.write
+    alias = connection.alias
     for row in rows:
         state = row.__dict__
         for name in stamped:
@@ -171,7 +173,7 @@ def copy_insert(model, rows: Sequence) -> None:
         write("\t".join([_copy_text(state[name]) for name in attnames]))
         write("\n")
         row._state.adding = False
-        row._state.db = connection.alias
+        row._state.db = alias
     buffer.seek(0)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cur:
