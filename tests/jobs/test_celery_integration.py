@@ -12,6 +12,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -36,7 +37,9 @@ ADJUST = "adjust_cost"
 def _database_url() -> str:
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    # A Unix-socket directory (the embedded PostgreSQL of `make test`) travels percent-encoded in the host part.
+    host = quote(s["HOST"] or "127.0.0.1", safe="")
+    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture
