@@ -192,17 +192,28 @@ class _ItemCosts:
         self.item = item
         self.entries = entries
         self.setup = setup
-        self.sources: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)  # outbound -> [(inbound, qty)]
-        self.outflows: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)  # inbound -> [(outbound, qty)]
+        # Quantity applications summed per (outbound, inbound) pair, in application order.
+        self.sources: dict[int, dict[int, Decimal]] = defaultdict(dict)  # outbound -> {inbound: qty}
+        self.outflows: dict[int, dict[int, Decimal]] = defaultdict(dict)  # inbound -> {outbound: qty}
         self.cost_source: dict[int, int] = {}  # inbound recipient -> outbound it takes its cost from
         for inbound, outbound, quantity, cost_application in applications:
             if cost_application:
                 self.cost_source[inbound] = outbound
             else:
-                self.sources[outbound].append((inbound, quantity))
-                self.outflows[inbound].append((outbound, quantity))
+                self.sources[outbound][inbound] = self.sources[outbound].get(inbound, ZERO) + quantity
+                self.outflows[inbound][outbound] = self.outflows[inbound].get(outbound, ZERO) + quantity
+        # In the final pass, each application's cost rounded to cents: the outbound cost is their sum and the
+        # rounding check of an inbound entry subtracts exactly these parts (Business Central rounds per application).
+        self.parts: dict[tuple[int, int], Decimal] = {}
         self.target: dict[int, Decimal] = {}
         self._visiting: set[int] = set()
+        # Cycles (negative inventory closed by stock whose cost came from the very entries it closes, e.g. transfers
+        # back and forth) are solved by iterating to the fixpoint: a cycle member reads last round's estimate.
+        self._previous: dict[int, Decimal] = {}
+        self._cycle = False
+        # The last pass rounds every recipient's cost to cents before anything downstream uses it, so an entry
+        # applied to a transfer receipt or a return carries exactly the cost booked on it.
+        self._round = False
 
     # -- FIFO / LIFO / Specific / Standard, and fixed applications of average items
 
@@ -228,7 +239,8 @@ class _ItemCosts:
             return self.target[entry_no]
         e = self.entries[entry_no]
         if entry_no in self._visiting:
-            return e.cost - e.rounding  # a cycle: keep what is booked
+            self._cycle = True
+            return self._previous.get(entry_no, e.cost - e.rounding)
         self._visiting.add(entry_no)
         try:
             if e.positive:
@@ -244,13 +256,19 @@ class _ItemCosts:
             else:
                 applied = ZERO
                 value = ZERO
-                for inbound_no, quantity in self.sources.get(entry_no, ()):
-                    value -= quantity * self.unit_cost_for(inbound_no, e)
+                for inbound_no, quantity in self.sources.get(entry_no, {}).items():
+                    part = quantity * self.unit_cost_for(inbound_no, e)
+                    if self._round:
+                        part = round_amount(part)
+                        self.parts[(entry_no, inbound_no)] = part
+                    value -= part
                     applied += quantity
                 unapplied = -e.quantity - applied
                 if unapplied > 0:
                     # Negative inventory still open: the unapplied part keeps the cost it was booked at.
                     value += e.cost * unapplied / -e.quantity
+            if self._round:
+                value = round_amount(value)
             self.target[entry_no] = value
             return value
         finally:
@@ -303,6 +321,7 @@ class _ItemCosts:
         periods = sorted(set(inflow) | set(fixed) | set(decreases) | set(transfers_out))
         quantity, value = ZERO, ZERO
         last_average = self.item.unit_cost
+        last_decrease: int | None = None
         for p in periods:
             quantity += inflow[p][0] + fixed[p][0]
             value += inflow[p][1] + fixed[p][1]
@@ -316,6 +335,7 @@ class _ItemCosts:
                 cost = -(cumulative - booked)
                 booked = cumulative
                 self.target[e.entry_no] = cost
+                last_decrease = e.entry_no
             for e in transfers_out[p]:
                 cost = -round_amount(average * -e.quantity)
                 self.target[e.entry_no] = cost
@@ -324,8 +344,12 @@ class _ItemCosts:
                     self.target[n] = -cost * self.entries[n].quantity / -e.quantity
             quantity -= sum((-e.quantity for e in decreases[p]), ZERO)
             value -= booked
-            if quantity == 0:
-                value = ZERO if value.copy_abs() < Decimal("0.005") else value
+            if quantity == 0 and value and last_decrease is not None:
+                # No stock left but value left: decreases valued during negative inventory (at the last known
+                # average) took too little or too much. The most recent decrease absorbs the residual so that no
+                # stock means no value, as for the other costing methods' rounding entries.
+                self.target[last_decrease] -= value
+                value = ZERO
 
     # -- the adjustments
 
@@ -333,6 +357,22 @@ class _ItemCosts:
         if self.item.costing_method == CostingMethod.AVERAGE:
             self.average()
         recipients = [e for e in self.entries.values() if (not e.positive) or e.entry_no in self.cost_source]
+        average_targets = dict(self.target)
+        for _round in range(200):
+            for e in recipients:
+                self.cost_of(e.entry_no)
+            if not self._cycle:
+                break
+            change = max((abs(v - self._previous.get(k, ZERO)) for k, v in self.target.items()), default=ZERO)
+            if change < Decimal("0.0000001"):
+                break
+            self._previous = self.target
+            self.target = dict(average_targets)
+            self._cycle = False
+        self._previous = self.target
+        self.target = {k: round_amount(v) for k, v in average_targets.items()}
+        self.parts = {}
+        self._round = True
         for e in recipients:
             self.cost_of(e.entry_no)
         result = []
@@ -365,9 +405,12 @@ class _ItemCosts:
             if not outflows:
                 continue
             value = e.cost
-            for outbound_no, quantity in outflows:
-                out = self.entries[outbound_no]
-                value += round_amount(self.target.get(outbound_no, out.cost)) * quantity / -out.quantity
+            for outbound_no, quantity in outflows.items():
+                part = self.parts.get((outbound_no, e.entry_no))
+                if part is None:
+                    out = self.entries[outbound_no]
+                    part = -round_amount(self.target.get(outbound_no, out.cost)) * quantity / -out.quantity
+                value -= part
             residual = round_amount(value)
             if residual:
                 result.append(Adjustment(e.entry_no, -residual, ZERO, rounding=True))
