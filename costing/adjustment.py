@@ -600,11 +600,9 @@ def _mark_adjusted(item_nos: list[str], items: dict[str, Item]) -> None:
                    last_adjusted_at = now(),
                    unit_cost = CASE WHEN i.costing_method = 'average' AND t.q > 0 AND t.v >= 0
                                     THEN round(t.v / t.q, 5) ELSE i.unit_cost END
-              FROM (SELECT it.no, coalesce((SELECT sum(quantity) FROM costing_item_ledger_entry
-                                             WHERE item_no = it.no), 0) AS q,
-                           coalesce((SELECT sum(cost_amount_actual + cost_amount_expected) FROM costing_value_entry
-                                      WHERE item_no = it.no), 0) AS v
-                      FROM costing_item it WHERE it.no = ANY(%s)) t
+              FROM (SELECT it.no, coalesce(sum(t.quantity), 0) AS q, coalesce(sum(t.cost), 0) AS v
+                      FROM costing_item it LEFT JOIN costing_avg_cost_total t ON t.item_no = it.no
+                     WHERE it.no = ANY(%s) GROUP BY it.no) t
              WHERE i.no = t.no
             """,
             [item_nos],

@@ -346,7 +346,10 @@ class ValueEntry(models.Model):
         db_column="item_ledger_entry_no",
         related_name="value_entries",
     )
-    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, db_column="item_no")
+    # The item of the item ledger entry (which keeps its foreign key): no database FK, see below.
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.PROTECT, db_column="item_no", db_constraint=False
+    )
     item_ledger_entry_type = models.CharField(
         _("item ledger entry type"), max_length=20, blank=True, choices=ItemLedgerEntryType.choices
     )
@@ -372,10 +375,22 @@ class ValueEntry(models.Model):
     expected_cost_posted_to_gl = models.DecimalField(_("expected cost posted to G/L"), default=0, **AMOUNT_FIELD)
     applies_to_entry = models.BigIntegerField(_("applies-to entry"), null=True, blank=True)
     valued_by_average_cost = models.BooleanField(default=False)
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, db_column="location_code")
-    inventory_posting_group = models.ForeignKey(InventoryPostingGroup, null=True, blank=True, on_delete=models.PROTECT)
-    gen_bus_posting_group = models.ForeignKey(GenBusinessPostingGroup, null=True, blank=True, on_delete=models.PROTECT)
-    gen_prod_posting_group = models.ForeignKey(GenProductPostingGroup, null=True, blank=True, on_delete=models.PROTECT)
+    # Denormalised copies of what the item ledger entry and the item say (BC copies them too, so the G/L bridge and
+    # the reports read one row). No database foreign key: the posting service takes them from rows it has just read
+    # and validated, and a deferred FK check per column per row was most of a posting's commit
+    # (docs/books-invariants.md).
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, db_column="location_code", db_constraint=False
+    )
+    inventory_posting_group = models.ForeignKey(
+        InventoryPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False
+    )
+    gen_bus_posting_group = models.ForeignKey(
+        GenBusinessPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False
+    )
+    gen_prod_posting_group = models.ForeignKey(
+        GenProductPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False
+    )
     source_code = models.CharField(max_length=20)
     # Production: the order the entry belongs to; capacity entries (no item ledger entry) name their work center.
     order_type = models.CharField(max_length=20, choices=OrderType.choices, blank=True, default="")
@@ -383,7 +398,8 @@ class ValueEntry(models.Model):
     order_line_no = models.IntegerField(default=0)
     source_no = models.CharField(max_length=20, blank=True, default="")
     capacity_no = models.CharField(max_length=20, blank=True, default="")
-    register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, db_column="register_no")
+    # Written in the same transaction as its register row by the same service: no database FK (see above).
+    register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -487,7 +503,8 @@ class PostValueEntryToGL(models.Model):
     value_entry = models.OneToOneField(
         ValueEntry, primary_key=True, on_delete=models.PROTECT, db_column="value_entry_no"
     )
-    item = models.ForeignKey(Item, null=True, on_delete=models.PROTECT, db_column="item_no")
+    # A copy of the value entry's item, for the item filter: no database FK (the value entry FK is the check).
+    item = models.ForeignKey(Item, null=True, on_delete=models.PROTECT, db_column="item_no", db_constraint=False)
     posting_date = models.DateField()
 
     class Meta:
@@ -502,7 +519,10 @@ class GLItemLedgerRelation(models.Model):
     value_entry = models.ForeignKey(
         ValueEntry, on_delete=models.PROTECT, db_column="value_entry_no", related_name="gl_relations"
     )
-    gl_register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, db_column="gl_register_no")
+    # A copy of the G/L entry's register (which its own FK checks): no database FK.
+    gl_register = models.ForeignKey(
+        GLRegister, on_delete=models.PROTECT, db_column="gl_register_no", db_constraint=False
+    )
     # This value entry's share of the G/L entry's amount. Per entry it is the whole amount; per posting group a G/L
     # entry sums many value entries, and the shares let "cost posted to G/L = linked G/L amount" be checked per value
     # entry (reliability invariant I2) whatever the posting method.
@@ -514,3 +534,30 @@ class GLItemLedgerRelation(models.Model):
             models.Index(fields=["value_entry"], name="glrel_value_entry"),
             models.Index(fields=["gl_entry"], name="glrel_gl_entry"),
         ]
+
+
+class AvgCostTotal(models.Model):
+    """Running totals per item and location: the quantity of its item ledger entries and the cost of its value
+    entries, kept by statement-level triggers on the two ledgers (migrations/sql/avg_cost_totals.sql), so whatever
+    writes entries keeps them right.
+
+    Posting values an Average item's decrease at value / quantity of everything posted so far (costing reference 4.3).
+    Summing the item's whole history on every posting grew with the ledger; these rows are the same sums, read by key.
+    Location is "" for entries without one. Rows exist for every item that has entries, whatever its costing method
+    (the method cannot change once an item has entries).
+    """
+
+    item_no = models.CharField(max_length=20)
+    location_code = models.CharField(max_length=20, blank=True, default="")
+    quantity = models.DecimalField(default=0, **QUANTITY_FIELD)
+    cost = models.DecimalField(default=0, **AMOUNT_FIELD)
+
+    class Meta:
+        db_table = "costing_avg_cost_total"
+        constraints = [
+            # Posting reads by item; the triggers upsert by (item, location).
+            models.UniqueConstraint(fields=["item_no", "location_code"], name="avg_cost_total_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_no} {self.location_code}: {self.quantity} / {self.cost}"

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -384,22 +384,20 @@ class Posting:
         self._track(rows)
         average_items = [no for no in new if self.items[no].costing_method == CostingMethod.AVERAGE]
         if average_items:
+            # The running totals the ledgers' triggers keep (AvgCostTotal): one row per item and location, instead
+            # of summing each Average item's whole history on every posting.
             by_location = self.setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
-            keys = ["item_id", "location_id"] if by_location else ["item_id"]
-            quantities = (
-                ItemLedgerEntry.objects.filter(item_id__in=average_items).values(*keys).annotate(q=Sum("quantity"))
-            )
-            for row in quantities:
-                key = (row["item_id"], row["location_id"] if by_location else None)
-                self.avg.setdefault(key, [ZERO, ZERO])[0] += row["q"]
-            values = (
-                ValueEntry.objects.filter(item_id__in=average_items)
-                .values(*keys)
-                .annotate(a=Sum("cost_amount_actual"), e=Sum("cost_amount_expected"))
-            )
-            for row in values:
-                key = (row["item_id"], row["location_id"] if by_location else None)
-                self.avg.setdefault(key, [ZERO, ZERO])[1] += row["a"] + row["e"]
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT item_no, location_code, quantity, cost FROM costing_avg_cost_total WHERE item_no = ANY(%s)",
+                    [sorted(average_items)],
+                )
+                totals = cur.fetchall()
+            for item_no, location_code, quantity, cost in totals:
+                key = (item_no, (location_code or None) if by_location else None)
+                bucket = self.avg.setdefault(key, [ZERO, ZERO])
+                bucket[0] += quantity
+                bucket[1] += cost
 
     def _track(self, rows: Sequence[ItemLedgerEntry]) -> None:
         """Wrap loaded entries with their cost sums and latest valuation dates (one aggregate query)."""
