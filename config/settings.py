@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "periods",
     "reconciliation",
     "jobs",
+    "production",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -468,12 +468,23 @@ def adjust_cost(
         post_to_gl = setup.automatic_cost_posting
     todo = items_to_adjust(items, online=online)
     report = AdjustReport()
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start : start + batch_size]
-        with transaction.atomic():
-            _adjust_batch(batch, setup, post_to_gl, user, report)
-        if progress:
-            progress(min(start + batch_size, len(todo)), len(todo))
+    done = 0
+
+    def adjust_items(level_items: list[str]) -> None:
+        nonlocal done
+        for start in range(0, len(level_items), batch_size):
+            batch = level_items[start : start + batch_size]
+            with transaction.atomic():
+                _adjust_batch(batch, setup, post_to_gl, user, report)
+            done += len(batch)
+            if progress:
+                progress(min(done, len(todo)), len(todo))
+
+    # Production hook (production/services.py): items level by level (components first); after each level the
+    # finished orders of the next level get their output cost (order level, 4.1) before their items are adjusted.
+    from production.services import adjust_by_level
+
+    adjust_by_level(todo, adjust_items, only=items, setup=setup, post_to_gl=post_to_gl, user=user, report=report)
     return report
 
 
@@ -522,6 +533,10 @@ def _adjust_batch(item_nos: list[str], setup: InventorySetup, post_to_gl: bool, 
         register.to_value_entry_no = created[-1].entry_no
         register.save(force_insert=True)
     numbers.save()
+    # Production hook: an adjusted consumption or output entry's value entry keeps its order and produced item.
+    from production.services import stamp_order_fields
+
+    stamp_order_fields(created)
     ValueEntry.objects.bulk_create(created, batch_size=2000)
     _mark_adjusted(done, items)
     report.items_adjusted.extend(done)

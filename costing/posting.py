@@ -52,7 +52,9 @@ from ledger.models import GenBusinessPostingGroup, GLSetup
 
 INBOUND_TYPES = {ItemLedgerEntryType.PURCHASE, ItemLedgerEntryType.POSITIVE_ADJMT, ItemLedgerEntryType.OUTPUT}
 OUTBOUND_TYPES = {ItemLedgerEntryType.SALE, ItemLedgerEntryType.NEGATIVE_ADJMT, ItemLedgerEntryType.CONSUMPTION}
-JOURNAL_TYPES = {t.value for t in ItemLedgerEntryType} - {ItemLedgerEntryType.OUTPUT, ItemLedgerEntryType.CONSUMPTION}
+JOURNAL_TYPES = {t.value for t in ItemLedgerEntryType}
+# Production (production/services.py): consumption and output lines name a released production order (order_no).
+PRODUCTION_TYPES = {ItemLedgerEntryType.CONSUMPTION, ItemLedgerEntryType.OUTPUT}
 
 SOURCE_ITEM_JOURNAL = "ITEMJNL"
 SOURCE_REVALUATION = "REVALJNL"
@@ -75,6 +77,7 @@ class JournalLine:
     gen_bus_posting_group: str = ""
     external_document_no: str = ""
     description: str = ""
+    order_no: str = ""  # production order of a consumption or output line
 
 
 @dataclass
@@ -497,6 +500,11 @@ class Posting:
             raise InvalidInput.field(
                 f"{path}.applies_from_entry", _("Use either applies-to entry or applies-from entry, not both.")
             )
+        if line.entry_type in PRODUCTION_TYPES or line.order_no:
+            # Production hook: the order must be released; output is posted at expected cost.
+            from production.services import check_journal_line
+
+            check_journal_line(line, item, path)
         self.gate.check(line.posting_date, f"{path}.posting_date")
         return item
 
@@ -558,6 +566,10 @@ class Posting:
             applies_to_entry=getattr(line, "applies_to_entry", None),
             gen_bus_posting_group_id=getattr(line, "gen_bus_posting_group", "") or None,
             register_id=self.register.no,
+            # Production hook: consumption and output entries carry their order (one line per order).
+            order_type="production" if getattr(line, "order_no", "") else "",
+            order_no=getattr(line, "order_no", ""),
+            order_line_no=1 if getattr(line, "order_no", "") else 0,
             **extra,
         )
         tracked = _Entry(row, is_new=True)
@@ -1248,6 +1260,10 @@ class Posting:
         reg.save(force_insert=True)
         self.numbers.save()
         copy_insert(ItemLedgerEntry, ile)
+        # Production hook: consumption/output value entries name the produced item (source no.) for the WIP account.
+        from production.services import stamp_order_fields
+
+        stamp_order_fields(ve)
         copy_insert(ValueEntry, ve)
         copy_insert(ItemApplicationEntry, apps)
         self._update_existing_entries()
