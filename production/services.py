@@ -513,7 +513,9 @@ def adjust_by_level(
                 user=user,
                 report=report,
             )
-        pending |= {n for n in produced if only is None or n in only}
+        produced = {n for n in produced if only is None or n in only}
+        pending |= produced
+        seen -= produced  # adjusted before its order's output changed: once more
     rest = sorted(pending - seen)
     if rest:
         adjust_items(rest)

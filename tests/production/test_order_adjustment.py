@@ -1,0 +1,96 @@
+"""Order-level Adjust Cost (reference 4.1): a late cost change of a consumed component reaches the output and the
+produced item's sales; the journal accepts consumption and output lines with an order no.; orders refuse postings
+unless released."""
+
+from decimal import Decimal
+
+import pytest
+
+from core.errors import Conflict, InvalidInput
+from costing import gl_posting
+from costing.adjustment import adjust_cost
+from costing.models import ValueEntry
+from costing.posting import JournalLine, post_item_charge, post_item_journal
+from ledger.models import GLEntry
+from production import services
+from production.models import WorkCenter
+from reconciliation import selectors
+from reconciliation.formulas import GL_SOURCES
+from tests.books import D, company, d, item
+
+pytestmark = pytest.mark.django_db
+
+
+def cost_of(entry_no: int) -> Decimal:
+    entries = ValueEntry.objects.filter(item_ledger_entry_id=entry_no)
+    return sum((v.cost_amount_actual + v.cost_amount_expected for v in entries), Decimal("0"))
+
+
+def test_item_charge_on_a_consumed_component_reaches_the_output_and_its_sale():
+    company(expected_cost_posting=True)
+    item("COMP", "fifo", unit_cost=D("5"))
+    item("FG", "fifo")
+    WorkCenter.objects.create(no="WC", direct_unit_cost=D("1"), indirect_cost_percent=D("50"), overhead_rate=D("0.5"))
+    purchase = post_item_journal(
+        [JournalLine("purchase", d("01-01-20"), "P1", "COMP", D("10"), unit_cost=D("5"))]
+    ).item_ledger_entries[0]
+    order = services.create_order(item="FG", quantity=D("2"), status="firm_planned")
+    assert order.no == "RPO00001"
+    with pytest.raises(Conflict):
+        services.post_output(order.no, posting_date=d("01-05-20"), document_no="X", quantity=D("1"))
+    services.release_order(order.no)
+    # Through the item journal, as the API posts it.
+    post_item_journal([JournalLine("consumption", d("01-05-20"), order.no, "COMP", D("10"), order_no=order.no)])
+    capacity = services.post_capacity(
+        order.no, posting_date=d("01-05-20"), document_no=order.no, work_center="WC", run_time=D("10")
+    )
+    # direct 10 × 1 = 10; indirect 10 × 50 % + 0.5 × 10 = 10
+    assert [v.cost_amount_actual for v in capacity.value_entries] == [D("10.00"), D("10.00")]
+    output = post_item_journal(
+        [JournalLine("output", d("01-06-20"), order.no, "FG", D("2"), order_no=order.no)]
+    ).item_ledger_entries[0]
+    # Not Standard: expected cost = material 50 + capacity 20 so far.
+    assert cost_of(output.entry_no) == D("70.00")
+    sale = post_item_journal([JournalLine("sale", d("01-10-20"), "S1", "FG", D("1"))]).item_ledger_entries[0]
+    services.finish_order(order.no, posting_date=d("01-06-20"))
+    adjust_cost()
+    assert cost_of(output.entry_no) == D("70.00")
+    assert (
+        not ValueEntry.objects.filter(item_ledger_entry_id=output.entry_no, expected_cost=False)
+        .filter(cost_amount_expected__gt=0)
+        .exists()
+    )
+    assert cost_of(sale.entry_no) == D("-35.00")
+
+    post_item_charge(purchase.entry_no, posting_date=d("02-01-20"), document_no="FREIGHT", amount=D("20"))
+    adjust_cost()
+    assert services.order_totals(order.no)["material"] == D("70.00")
+    assert cost_of(output.entry_no) == D("90.00")
+    assert cost_of(sale.entry_no) == D("-45.00")
+    assert adjust_cost().value_entries == []
+
+    gl_posting.run_post_inventory_cost_to_gl(method="per_entry")
+    wip = sum(GLEntry.objects.filter(gl_account_id="2140").values_list("amount", flat=True), Decimal("0"))
+    assert wip == 0
+    result = selectors.matrix(selectors.Filters())
+    assert {f: v for f, v in result.diff.items() if v and f in GL_SOURCES} == {}
+    assert result.cell("difference", "wip_inventory") == 0
+
+
+def test_journal_refuses_production_lines_without_a_released_order():
+    company()
+    item("COMP")
+    item("FG")
+    with pytest.raises(InvalidInput) as no_order:
+        post_item_journal([JournalLine("consumption", d("01-05-20"), "D", "COMP", D("1"))])
+    assert "lines[0].order_no" in no_order.value.errors
+    order = services.create_order(item="FG", quantity=D("1"), location="EAST")
+    with pytest.raises(InvalidInput) as wrong_item:
+        post_item_journal([JournalLine("output", d("01-05-20"), "D", "COMP", D("1"), order_no=order.no)])
+    assert "lines[0].item" in wrong_item.value.errors
+    with pytest.raises(InvalidInput) as wrong_location:
+        post_item_journal([JournalLine("output", d("01-05-20"), "D", "FG", D("1"), order_no=order.no)])
+    assert "lines[0].location" in wrong_location.value.errors
+    services.finish_order(order.no, posting_date=d("01-05-20"))
+    with pytest.raises(Conflict):
+        post_item_journal([JournalLine("consumption", d("01-05-20"), "D", "COMP", D("1"), order_no=order.no)])
