@@ -13,11 +13,12 @@ DEVDB := $(PY) tools/devdb.py
 DJANGO_DEBUG ?= 1
 export DJANGO_DEBUG
 
-.PHONY: help install run test bench db db-stop serve check-all
+.PHONY: help install run test bench db db-stop serve check-all reliability
 
 help:
 	@echo "make run      install, migrate, load the demo company and serve http://127.0.0.1:8000"
 	@echo "make test     install, then ruff, makemigrations --check and the whole pytest suite"
+	@echo "make reliability  the reliability battery, full profile, and its table in docs/reliability.md"
 	@echo "make bench    run the benchmarks under bench/ (bench/README.md)"
 	@echo "make db       start the embedded PostgreSQL and leave it running (make db-stop stops it)"
 
@@ -58,3 +59,9 @@ db: install
 
 db-stop:
 	$(DEVDB) stop
+
+# The reliability battery (docs/reliability.md) in its full profile; the PR profile runs inside `make test`.
+reliability: install
+	rm -rf var/reliability
+	RELIABILITY_PROFILE=full $(DEVDB) run -- $(PY) -m pytest -m reliability tests/reliability
+	$(PY) tools/reliability_report.py --write docs/reliability.md

@@ -7,6 +7,7 @@ DJANGO_ALLOWED_HOSTS. Bad values raise at start-up (config.env).
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
                 "core.context_processors.user_roles",
+                "core.context_processors_invariants.books_check",
             ],
         },
     },
@@ -189,11 +191,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "unacked_restore_
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 # Jobs (docs/jobs.md): their own queue and worker; the beat sweeper fails runs whose worker stopped beating.
+CELERY_IMPORTS = ("jobs.tasks_invariants",)  # not a tasks.py module, so autodiscovery does not find it
 CELERY_TASK_ROUTES = {"jobs.tasks.*": {"queue": "jobs"}}
 # A worker started without -Q (tools/serve.py) consumes both; production runs `worker -Q jobs` for the jobs.
 CELERY_TASK_QUEUES = (Queue("celery"), Queue("jobs"))
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep-stale-runs": {"task": "jobs.tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
+    "books-check-nightly": {"task": "jobs.tasks_invariants.check_books", "schedule": crontab(hour=3, minute=0)},
 }
 JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 10)
 JOBS_STALE_AFTER_SECONDS = env_int("JOBS_STALE_AFTER_SECONDS", 120)
