@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("reconciliation.api_urls")),
     path("", include("periods.api_urls")),
     path("", include("jobs.api_urls")),
+    path("", include("production.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -172,6 +172,8 @@ class ItemJournalLineSerializer(serializers.Serializer):
     applies_to_entry = _entry_no(default=None)
     applies_from_entry = _entry_no(default=None)
     gen_bus_posting_group = _code(default="")
+    # Production: consumption and output lines name their production order.
+    order_no = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
 class ItemJournalPostSerializer(serializers.Serializer):
