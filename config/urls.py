@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("periods.api_urls")),
     path("", include("jobs.api_urls")),
     path("", include("production.api_urls")),
+    path("", include("reports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -30,4 +31,5 @@ urlpatterns = [
     path("", include("reconciliation.urls")),
     path("", include("periods.urls")),
     path("", include("jobs.urls")),
+    path("", include("reports.urls")),
 ]

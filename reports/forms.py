@@ -1,0 +1,93 @@
+"""Filters of the reports, the same for the pages and the API (shared/spec/api.md "Reports"), parsed into
+``selectors.ReportFilters``."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reports.selectors import ReportFilters
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TRUE = ("true", "1", "yes", "on")
+
+
+class ReportForm(forms.Form):
+    """Date range reports: Inventory Valuation, WIP, Cost Shares Breakdown."""
+
+    date_from = forms.DateField(label=_("Posting date from"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("Posting date to"), required=False, widget=DATE_INPUT)
+    item = forms.CharField(label=_("Item no."), required=False, max_length=20)
+    location = forms.CharField(label=_("Location code"), required=False, max_length=20)
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for name, value in list(data.items()):
+                if name in self.base_fields and isinstance(self.base_fields[name], forms.BooleanField):
+                    data[name] = "on" if str(value).lower() in TRUE else ""
+            if "as_of" in data and "date_to" in self.base_fields and not data.get("date_to"):
+                data["date_to"] = data["as_of"]  # the API allows as_of for date_to
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def to_filters(self) -> ReportFilters:
+        data = self.cleaned_data if self.is_bound else {}
+        return ReportFilters(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            as_of=data.get("as_of"),
+            item=(data.get("item") or "").strip(),
+            location=(data.get("location") or "").strip(),
+            include_expected_cost=bool(data.get("include_expected_cost")),
+            basis=data.get("basis") or "",
+        )
+
+
+class ValuationForm(ReportForm):
+    include_expected_cost = forms.BooleanField(label=_("Include expected cost"), required=False)
+
+
+class CostSharesForm(ReportForm):
+    basis = forms.ChoiceField(
+        label=_("Cost of"),
+        required=False,
+        choices=[("sales", _("Items sold")), ("output", _("Items produced"))],
+    )
+
+
+class AsOfForm(ReportForm):
+    """Reports at a date: Cost Spec. and Inventory as of. ``date_to`` is accepted for ``as_of``."""
+
+    date_from = None
+    date_to = None
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("as_of") and data.get("date_to"):
+            data = data.copy()
+            data["as_of"] = data["date_to"]
+        super().__init__(data, *args, **kwargs)
+        self.order_fields(["as_of", "item", "location"])
+
+
+class InventoryAsOfForm(AsOfForm):
+    include_expected_cost = forms.BooleanField(label=_("Include expected cost"), required=False)
+    basis = forms.ChoiceField(
+        label=_("Value by"),
+        required=False,
+        choices=[("valuation_date", _("Valuation date")), ("posting_date", _("Posting date"))],
+    )
+
+
+FORMS = {
+    "inventory-valuation": ValuationForm,
+    "inventory-valuation-cost-spec": AsOfForm,
+    "inventory-valuation-wip": ReportForm,
+    "cost-shares-breakdown": CostSharesForm,
+    "inventory-as-of": InventoryAsOfForm,
+}
