@@ -69,15 +69,8 @@ def test_t7_app_role_cannot_change_or_bypass_the_books(record):
     assert_clean(record.check(drained=True))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Found by T7: costbook_refuse_change() lets TRUNCATE through for any session that sets "
-    "costbook.maintenance = 'on', and any role may set a custom setting. An application role holding TRUNCATE "
-    "(GRANT ALL) can empty the ledgers. Fix in ledger/migrations/sql/ledger_guards.sql: also require a maintenance "
-    "role (e.g. pg_has_role(current_user, 'costbook_maintenance', 'member')), or REVOKE TRUNCATE from the app role "
-    "in the deployment docs.",
-)
 def test_t7_maintenance_escape_hatch_is_closed_to_the_app_role(record):
+    """Regression (found by T7): setting costbook.maintenance = 'on' must not let a non-superuser role TRUNCATE."""
     _books()
     grant_app_role(grant="ALL PRIVILEGES")
     state = as_app_role("TRUNCATE ledger_gl_entry, costing_gl_item_ledger_relation CASCADE", maintenance="on")
