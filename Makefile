@@ -65,3 +65,26 @@ reliability: install
 	rm -rf var/reliability
 	RELIABILITY_PROFILE=full $(DEVDB) run -- $(PY) -m pytest -m reliability tests/reliability
 	$(PY) tools/reliability_report.py --write docs/reliability.md
+
+# Costbook next to Tryton 7.0 on the same workload (bench/peer/run_peer.py, docs/performance.md). Tryton lives in
+# var/tryton (its own venv and trytond.conf); its database costbook_peer_tryton is initialised once.
+PEER_LINES ?= 1000
+TRYTON_VENV := var/tryton/venv
+TRYTON_PKGS := "trytond>=7.0,<7.1" "trytond-stock>=7.0,<7.1" "trytond-account-stock-continental>=7.0,<7.1" \
+	"trytond-product-cost-fifo>=7.0,<7.1" "trytond-account>=7.0,<7.1" "trytond-account-product>=7.0,<7.1" \
+	"trytond-company>=7.0,<7.1" "trytond-product>=7.0,<7.1" psycopg2-binary
+
+.PHONY: bench-peer
+bench-peer: install
+	test -x $(TRYTON_VENV)/bin/python || $(PYTHON) -m venv $(TRYTON_VENV)
+	$(TRYTON_VENV)/bin/pip install --quiet --disable-pip-version-check $(TRYTON_PKGS)
+	printf '[database]\nuri = postgresql://root@127.0.0.1:5432/\npath = %s/var/tryton/data\n' "$(CURDIR)" \
+		> var/tryton/trytond.conf
+	mkdir -p var/tryton/data && echo admin > var/tryton/passfile
+	@if ! psql -Atq postgresql://root@127.0.0.1:5432/postgres -c "SELECT 1 FROM pg_database \
+		WHERE datname = 'costbook_peer_tryton'" | grep -q 1; then \
+		psql -q postgresql://root@127.0.0.1:5432/postgres -c 'CREATE DATABASE costbook_peer_tryton' && \
+		TRYTONPASSFILE=var/tryton/passfile $(TRYTON_VENV)/bin/trytond-admin -c var/tryton/trytond.conf \
+			-d costbook_peer_tryton --all --email admin@example.com \
+			-u account_stock_continental product_cost_fifo --activate-dependencies < /dev/null; fi
+	DATABASE_URL=postgresql://root@127.0.0.1:5432/costbook $(PY) bench/peer/run_peer.py --lines $(PEER_LINES)

@@ -1,0 +1,342 @@
+"""The Tryton side: load bench/peer/workload.py's moves into Tryton 7.0 and time the operations Costbook also has.
+
+    var/tryton/venv/bin/python bench/peer/tryton_load.py --database costbook_peer_tryton \
+        --workload bench/results/workload-100000.jsonl [--limit 20000] [--batch 500]
+
+Runs in Tryton's own venv (var/tryton/venv, made by `make bench-peer`) against a database initialised by
+`trytond-admin --all` with account_stock_continental and product_cost_fifo activated. Uses Tryton's server API
+(Pool and Transaction, as a module's own code does): sets up a company, a fiscal year with continental stock
+accounting and monthly periods, the minimal chart of accounts, one accounting product category, the items as products
+(workload.TRYTON_METHOD maps the costing methods) and two storage locations EAST and WEST under the default warehouse.
+Then it times:
+
+    post_inprocess        stock.move create + do, in batches (do values each move and posts its stock account move)
+    adjust_incremental    the back-dated receipt, then product.recompute_cost_price of its product from that date
+    adjust_full           product.recompute_cost_price of every product from the start
+    close_test            stock.period close at the end of the workload's sixth month
+    matrix                the stock value (product cost_value at the warehouse) and the stock account's balance
+
+and prints one JSON object with the figures on its last line (bench/peer/run_peer.py records it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from workload import TRYTON_METHOD, backdated_receipt, read  # noqa: E402
+
+
+def peak_reset() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def setup_company(pool, header: dict) -> dict:
+    """Company, fiscal year (continental), chart, category, products and locations; returns what the load needs."""
+    from trytond.transaction import Transaction
+
+    Party = pool.get("party.party")
+    Company = pool.get("company.company")
+    Currency = pool.get("currency.currency")
+    Rate = pool.get("currency.currency.rate")
+    User = pool.get("res.user")
+    Sequence = pool.get("ir.sequence")
+    SequenceType = pool.get("ir.sequence.type")
+    FiscalYear = pool.get("account.fiscalyear")
+    Account = pool.get("account.account")
+    Category = pool.get("product.category")
+    Uom = pool.get("product.uom")
+    Template = pool.get("product.template")
+    Location = pool.get("stock.location")
+    ModelData = pool.get("ir.model.data")
+    AccountTemplate = pool.get("account.account.template")
+    CreateChart = pool.get("account.create_chart", type="wizard")
+
+    (usd,) = Currency.create([{"name": "US Dollar", "code": "USD", "symbol": "$"}])
+    Rate.create([{"currency": usd.id, "rate": Decimal(1), "date": date(2000, 1, 1)}])
+    (party,) = Party.create([{"name": "Costbook Peer", "addresses": [("create", [{}])]}])
+    company = Company(party=party, currency=usd)
+    company.save()
+    User.write([User(Transaction().user)], {"companies": [("add", [company.id])], "company": company.id})
+    ctx = User.get_preferences(context_only=True)
+    with Transaction().set_context(ctx):
+        # The minimal chart of accounts, through the Create Chart wizard as the account module's own tests do.
+        template = AccountTemplate(ModelData.get_id("account", "account_template_root_en"))
+        session_id, _, _ = CreateChart.create()
+        wizard = CreateChart(session_id)
+        wizard.account.account_template = template
+        wizard.account.company = company
+        wizard.transition_create_account()
+        receivable = Account.search([("type.receivable", "=", True), ("company", "=", company.id)], limit=1)[0]
+        payable = Account.search([("type.payable", "=", True), ("company", "=", company.id)], limit=1)[0]
+        wizard.properties.company = company
+        wizard.properties.account_receivable = receivable
+        wizard.properties.account_payable = payable
+        wizard.transition_create_properties()
+
+        start = date.fromisoformat(header["start"]) - timedelta(days=62)
+        first = start.replace(day=1)
+        today = date.today()
+        last = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        (seq_type,) = SequenceType.search([("name", "=", "Account Move")], limit=1)
+        (sequence,) = Sequence.create([{"name": "peer", "sequence_type": seq_type.id, "company": company.id}])
+        fy = FiscalYear(name="peer", company=company, start_date=first, end_date=last, post_move_sequence=sequence)
+        fy.account_stock_method = "continental"
+        fy.save()
+        FiscalYear.create_period([fy])
+
+        stock_accounts = Account.search([("type.stock", "=", True), ("company", "=", company.id)])
+        by_name = {a.name.lower(): a for a in stock_accounts}
+        stock = next(a for n, a in by_name.items() if n == "stock")
+        stock_in = next(a for n, a in by_name.items() if n != "stock")
+        (stock_out,) = Account.copy([stock_in])
+        expense = Account.search([("type.expense", "=", True), ("company", "=", company.id)], limit=1)[0]
+        revenue = Account.search([("type.revenue", "=", True), ("company", "=", company.id)], limit=1)[0]
+        (category,) = Category.create(
+            [
+                {
+                    "name": "Peer goods",
+                    "accounting": True,
+                    "account_expense": expense.id,
+                    "account_revenue": revenue.id,
+                    "account_stock": stock.id,
+                    "account_stock_in": stock_in.id,
+                    "account_stock_out": stock_out.id,
+                }
+            ]
+        )
+        (unit,) = Uom.search([("symbol", "=", "u")], limit=1)
+        templates = Template.create(
+            [
+                {
+                    "name": i["no"],
+                    "type": "goods",
+                    "default_uom": unit.id,
+                    "list_price": Decimal(i["cost"]) * 2,
+                    "cost_price_method": TRYTON_METHOD[i["method"]],
+                    "account_category": category.id,
+                    "code": i["no"],
+                    "products": [("create", [{"cost_price": Decimal(i["cost"])}])],
+                }
+                for i in header["items"]
+            ]
+        )
+        products = {t.name: t.products[0].id for t in Template.browse(templates)}
+        (warehouse,) = Location.search([("type", "=", "warehouse")], limit=1)
+        storage = warehouse.storage_location
+        east, west = Location.create(
+            [{"name": n, "code": n, "type": "storage", "parent": storage.id} for n in ("EAST", "WEST")]
+        )
+        (supplier,) = Location.search([("type", "=", "supplier")], limit=1)
+        (customer,) = Location.search([("type", "=", "customer")], limit=1)
+        (lost,) = Location.search([("type", "=", "lost_found")], limit=1)
+    return {
+        "context": ctx,
+        "company": company.id,
+        "currency": usd.id,
+        "unit": unit.id,
+        "products": products,
+        "warehouse": warehouse.id,
+        "stock_account": stock.id,
+        "locations": {
+            "EAST": east.id,
+            "WEST": west.id,
+            "supplier": supplier.id,
+            "customer": customer.id,
+            "lost_found": lost.id,
+        },
+        "costs": {i["no"]: Decimal(i["cost"]) for i in header["items"]},
+    }
+
+
+EXTRAS: dict = {}
+
+
+def in_transaction(database: str, context: dict, fn):
+    """Run ``fn`` in one committed transaction, restarting it with the locks Tryton asks for, as its dispatcher does
+    (a model locks a table by raising for a restart with the lock taken first). The locks learnt are kept for later
+    transactions, so the timed ones do not restart."""
+    from trytond.transaction import Transaction, TransactionError
+
+    while True:
+        with Transaction().start(database, 0, context=context, **EXTRAS) as transaction:
+            try:
+                result = fn()
+                transaction.commit()
+                return result
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(EXTRAS)
+
+
+def move_values(s: dict, m) -> dict:
+    cost = Decimal(m.unit_cost) if m.unit_cost else s["costs"][m.item]
+    day = date.fromisoformat(m.day)
+    return {
+        "product": s["products"][m.item],
+        "from_location": s["locations"][m.source],
+        "to_location": s["locations"][m.destination],
+        "quantity": float(m.quantity),
+        "unit": s["unit"],
+        "unit_price": cost,
+        "currency": s["currency"],
+        "company": s["company"],
+        "planned_date": day,
+        "effective_date": day,
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--config", default=str(HERE.parent.parent / "var" / "tryton" / "trytond.conf"))
+    parser.add_argument("--workload", required=True)
+    parser.add_argument("--limit", type=int, default=None, help="load only the first N moves")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--skip-full", action="store_true", help="do not time recompute_cost_price of every product")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("TRYTOND_CONFIG", args.config)
+    from trytond.config import config
+
+    config.update_etc(args.config)
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    header, moves = read(args.workload, args.limit)
+    pool = Pool(args.database)
+    pool.init()
+    figures: dict[str, dict] = {}
+    t0 = time.perf_counter()
+    s = in_transaction(args.database, {}, lambda: setup_company(pool, header))
+    if True:
+        print(
+            f"set up company, chart, fiscal year and {len(s['products']):,} products in "
+            f"{time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
+    Move = pool.get("stock.move")
+    Product = pool.get("product.product")
+    Period = pool.get("stock.period")
+    Account = pool.get("account.account")
+    AccountMove = pool.get("account.move")
+
+    db, ctx = args.database, s["context"]
+
+    def do_moves(values):
+        Move.do(Move.create(values))
+
+    # post_inprocess: create and do the moves, one transaction per batch.
+    peak_reset()
+    posting = 0.0
+    for start in range(0, len(moves), args.batch):
+        chunk = moves[start : start + args.batch]
+        values = [move_values(s, m) for m in chunk]
+        t0 = time.perf_counter()
+        in_transaction(db, ctx, lambda v=values: do_moves(v))
+        posting += time.perf_counter() - t0
+        done = start + len(chunk)
+        if done % (args.batch * 20) == 0 or done == len(moves):
+            print(f"  {done:>9,} moves done, {done / posting:,.0f} moves/s", flush=True)
+    figures["post_inprocess"] = {
+        "seconds": round(posting, 3),
+        "moves": len(moves),
+        "lines_per_s": round(len(moves) / posting),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    figures["post_inprocess"]["account_moves"] = in_transaction(db, ctx, lambda: AccountMove.search([], count=True))
+
+    # adjust_incremental: the back-dated receipt, then recompute the cost price of its product from its date.
+    receipt = backdated_receipt(header, moves)
+    in_transaction(db, ctx, lambda: do_moves([move_values(s, receipt)]))
+    peak_reset()
+    t0 = time.perf_counter()
+    in_transaction(
+        db,
+        ctx,
+        lambda: Product.recompute_cost_price(
+            [Product(s["products"][receipt.item])], start=date.fromisoformat(receipt.day)
+        ),
+    )
+    figures["adjust_incremental"] = {
+        "seconds": round(time.perf_counter() - t0, 3),
+        "peak_rss_mb": peak_rss_mb(),
+        "trigger": "back-dated receipt",
+        "item": receipt.item,
+    }
+
+    if not args.skip_full:
+        peak_reset()
+        t0 = time.perf_counter()
+        in_transaction(db, ctx, lambda: Product.recompute_cost_price(Product.browse(list(s["products"].values()))))
+        figures["adjust_full"] = {
+            "seconds": round(time.perf_counter() - t0, 3),
+            "peak_rss_mb": peak_rss_mb(),
+            "products": len(s["products"]),
+        }
+
+    # close_test: close the stock period ending with the workload's sixth month (Tryton closes; it has no dry run).
+    mid = date.fromisoformat(header["start"]) + timedelta(days=182)
+    ending = (mid.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    (period_id,) = in_transaction(
+        db, ctx, lambda: [p.id for p in Period.create([{"date": ending, "company": s["company"]}])]
+    )
+    peak_reset()
+    t0 = time.perf_counter()
+    in_transaction(db, ctx, lambda: Period.close([Period(period_id)]))
+    figures["close_test"] = {
+        "seconds": round(time.perf_counter() - t0, 3),
+        "peak_rss_mb": peak_rss_mb(),
+        "ending_date": ending.isoformat(),
+        "what": "stock.period close",
+    }
+
+    # matrix: stock value of the warehouse against the stock account's balance.
+    def matrix():
+        with Transaction().set_context(locations=[s["warehouse"]], stock_date_end=date.today()):
+            values = Product.read(list(s["products"].values()), ["cost_value"])
+        value = sum((v["cost_value"] or Decimal(0)) for v in values)
+        (acc,) = Account.read([s["stock_account"]], ["balance"])
+        return value, acc["balance"]
+
+    runs = []
+    for _ in range(3):
+        peak_reset()
+        t0 = time.perf_counter()
+        value, balance = in_transaction(db, ctx, matrix)
+        runs.append((time.perf_counter() - t0, peak_rss_mb(), value, balance))
+    seconds, rss, value, balance = sorted(runs)[1]
+    figures["matrix"] = {
+        "seconds": round(seconds, 3),
+        "peak_rss_mb": rss,
+        "stock_value": str(value),
+        "stock_account_balance": str(balance),
+    }
+    for name, f in figures.items():
+        print(f"  tryton {name:<20} {f['seconds']:9.3f} s   peak RSS {f['peak_rss_mb']} MB", flush=True)
+    print(json.dumps({"moves": len(moves), "steps": figures}, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
