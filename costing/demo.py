@@ -39,6 +39,7 @@ from costing.posting import (
 from ledger import services as ledger_services
 from ledger import services_setup as ledger_setup
 from ledger.models import GeneralPostingSetup, GLAccount
+from production.demo import load_demo_production
 
 BS = GLAccount.IncomeBalance.BALANCE_SHEET
 IS = GLAccount.IncomeBalance.INCOME_STATEMENT
@@ -517,6 +518,8 @@ def post_transactions(today: date) -> dict[str, int]:
             j.line("negative_adjmt", 112, "ADJ-1003", "1500", "2", "EAST", description="Stock count difference"),
         ]
     )
+
+    calls["production"] = load_demo_production(j.day)  # production/demo.py: a finished and a released order
 
     # The books outside inventory: the owners' capital paid in, and a payment to a domestic vendor.
     calls["gl_journal"] += 1

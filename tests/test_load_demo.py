@@ -55,7 +55,7 @@ def test_items_cover_every_costing_method_and_each_has_entries():
     assert methods_with_entries == {"fifo", "lifo", "specific", "average", "standard"}
     # What the brief promises: receipts not invoiced, shipments not invoiced, returns, transfers, charges, revaluation.
     kinds = Counter(ItemLedgerEntry.objects.values_list("entry_type", flat=True))
-    assert set(kinds) == {"purchase", "sale", "transfer", "positive_adjmt", "negative_adjmt"}
+    assert set(kinds) == {"purchase", "sale", "transfer", "positive_adjmt", "negative_adjmt", "consumption", "output"}
     assert ItemLedgerEntry.objects.filter(entry_type="purchase", completely_invoiced=False).exists()
     assert ItemLedgerEntry.objects.filter(entry_type="sale", completely_invoiced=False).exists()
     assert ItemLedgerEntry.objects.filter(entry_type="sale", positive=True).count() == 1
@@ -92,7 +92,10 @@ def test_post_inventory_cost_to_gl_posts_everything_and_reconciles():
     assert report.skipped == []
     assert report.posted_value_entries == queued
     assert PostValueEntryToGL.objects.count() == 0
-    totals = ValueEntry.objects.aggregate(actual=Sum("cost_amount_actual"), expected=Sum("cost_amount_expected"))
+    # Capacity value entries (no item ledger entry) are WIP, not inventory; consumption moved inventory into WIP.
+    totals = ValueEntry.objects.filter(item_ledger_entry__isnull=False).aggregate(
+        actual=Sum("cost_amount_actual"), expected=Sum("cost_amount_expected")
+    )
     assert gl_balance(INVENTORY_ACCOUNTS) == totals["actual"]
     assert gl_balance(INTERIM_ACCOUNTS) == totals["expected"]
     assert totals["actual"] != 0 and totals["expected"] != 0
