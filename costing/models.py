@@ -256,14 +256,24 @@ class ItemRegister(models.Model):
 
 class ItemLedgerEntry(models.Model):
     entry_no = models.BigIntegerField(_("entry no."), primary_key=True)
-    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, db_column="item_no")
+    # Indexed by ile_item_date (item first); Django's own FK index (and its varchar_pattern_ops twin) only cost inserts.
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, db_column="item_no", db_index=False
+    )
     posting_date = models.DateField(_("posting date"))
     entry_type = models.CharField(_("entry type"), max_length=20, choices=ItemLedgerEntryType.choices)
     document_no = models.CharField(_("document no."), max_length=40)
     external_document_no = models.CharField(_("external document no."), max_length=40, blank=True)
     description = models.CharField(_("description"), max_length=100, blank=True)
+    # No index on location or posting group alone: a handful of codes, no query filters by them alone.
     location = models.ForeignKey(
-        Location, verbose_name=_("location"), null=True, blank=True, on_delete=models.PROTECT, db_column="location_code"
+        Location,
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_column="location_code",
+        db_index=False,
     )
     quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
     remaining_quantity = models.DecimalField(_("remaining quantity"), **QUANTITY_FIELD)
@@ -274,7 +284,9 @@ class ItemLedgerEntry(models.Model):
     applies_to_entry = models.BigIntegerField(_("applies-to entry"), null=True, blank=True)
     # Adjust Cost bookkeeping: an inbound entry whose cost changed and must be forwarded to its outbound entries.
     applied_entry_to_adjust = models.BooleanField(default=False)
-    gen_bus_posting_group = models.ForeignKey(GenBusinessPostingGroup, null=True, blank=True, on_delete=models.PROTECT)
+    gen_bus_posting_group = models.ForeignKey(
+        GenBusinessPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     order_type = models.CharField(max_length=20, choices=OrderType.choices, blank=True, default="")
     order_no = models.CharField(max_length=20, blank=True, default="")
     order_line_no = models.IntegerField(default=0)
@@ -345,10 +357,12 @@ class ValueEntry(models.Model):
         on_delete=models.PROTECT,
         db_column="item_ledger_entry_no",
         related_name="value_entries",
+        db_index=False,  # ve_ile
     )
     # The item of the item ledger entry (which keeps its foreign key): no database FK, see below.
+    # Indexed by ve_item_date (item first).
     item = models.ForeignKey(
-        Item, null=True, blank=True, on_delete=models.PROTECT, db_column="item_no", db_constraint=False
+        Item, null=True, blank=True, on_delete=models.PROTECT, db_column="item_no", db_constraint=False, db_index=False
     )
     item_ledger_entry_type = models.CharField(
         _("item ledger entry type"), max_length=20, blank=True, choices=ItemLedgerEntryType.choices
@@ -380,16 +394,22 @@ class ValueEntry(models.Model):
     # and validated, and a deferred FK check per column per row was most of a posting's commit
     # (docs/books-invariants.md).
     location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.PROTECT, db_column="location_code", db_constraint=False
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_column="location_code",
+        db_constraint=False,
+        db_index=False,
     )
     inventory_posting_group = models.ForeignKey(
-        InventoryPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False
+        InventoryPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False, db_index=False
     )
     gen_bus_posting_group = models.ForeignKey(
-        GenBusinessPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False
+        GenBusinessPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False, db_index=False
     )
     gen_prod_posting_group = models.ForeignKey(
-        GenProductPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False
+        GenProductPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False, db_index=False
     )
     source_code = models.CharField(max_length=20)
     # Production: the order the entry belongs to; capacity entries (no item ledger entry) name their work center.
@@ -433,13 +453,14 @@ class ValueEntry(models.Model):
 class ItemApplicationEntry(models.Model):
     entry_no = models.BigIntegerField(_("entry no."), primary_key=True)
     item_ledger_entry = models.ForeignKey(
-        ItemLedgerEntry, on_delete=models.PROTECT, db_column="item_ledger_entry_no", related_name="+"
+        ItemLedgerEntry, on_delete=models.PROTECT, db_column="item_ledger_entry_no", related_name="+", db_index=False
     )
     inbound_item_entry = models.ForeignKey(
         ItemLedgerEntry,
         on_delete=models.PROTECT,
         db_column="inbound_item_entry_no",
         related_name="inbound_applications",
+        db_index=False,  # iae_inbound
     )
     outbound_item_entry = models.ForeignKey(
         ItemLedgerEntry,
@@ -448,7 +469,9 @@ class ItemApplicationEntry(models.Model):
         on_delete=models.PROTECT,
         db_column="outbound_item_entry_no",
         related_name="outbound_applications",
+        db_index=False,  # iae_outbound
     )
+    # The foreign keys' indexes are the named ones in Meta (Django's own would duplicate them).
     quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
     posting_date = models.DateField(_("posting date"))
     cost_application = models.BooleanField(_("cost application"), default=False)
@@ -504,7 +527,9 @@ class PostValueEntryToGL(models.Model):
         ValueEntry, primary_key=True, on_delete=models.PROTECT, db_column="value_entry_no"
     )
     # A copy of the value entry's item, for the item filter: no database FK (the value entry FK is the check).
-    item = models.ForeignKey(Item, null=True, on_delete=models.PROTECT, db_column="item_no", db_constraint=False)
+    item = models.ForeignKey(
+        Item, null=True, on_delete=models.PROTECT, db_column="item_no", db_constraint=False, db_index=False
+    )  # pve_item_date
     posting_date = models.DateField()
 
     class Meta:
@@ -515,9 +540,10 @@ class PostValueEntryToGL(models.Model):
 class GLItemLedgerRelation(models.Model):
     """Which G/L entries were posted from which value entry (BC table 5823), so both can be traced from the other."""
 
-    gl_entry = models.ForeignKey(GLEntry, on_delete=models.PROTECT, db_column="gl_entry_no")
+    # Indexed by glrel_gl_entry and glrel_value_entry (Meta).
+    gl_entry = models.ForeignKey(GLEntry, on_delete=models.PROTECT, db_column="gl_entry_no", db_index=False)
     value_entry = models.ForeignKey(
-        ValueEntry, on_delete=models.PROTECT, db_column="value_entry_no", related_name="gl_relations"
+        ValueEntry, on_delete=models.PROTECT, db_column="value_entry_no", related_name="gl_relations", db_index=False
     )
     # A copy of the G/L entry's register (which its own FK checks): no database FK.
     gl_register = models.ForeignKey(

@@ -158,6 +158,35 @@ def load_rows(model, where: str, params: Sequence) -> list:
     return rows
 
 
+_TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField", "URLField"}
+_NUMBER_TYPES = {"IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField", "DecimalField",
+                 "AutoField", "BigAutoField", "PositiveBigIntegerField", "PositiveSmallIntegerField"}  # fmt: skip
+_ROW_FORMATTERS: dict[tuple, object] = {}
+
+
+def _row_formatter(fields):
+    """One COPY text line per instance dict, compiled once per model: a type dispatch per column, not per value.
+    Writes exactly what ``_copy_text`` writes."""
+    key = tuple(f.attname for f in fields)
+    formatter = _ROW_FORMATTERS.get(key)
+    if formatter is not None:
+        return formatter
+    parts = []
+    for f in fields:
+        kind = (f.target_field if f.is_relation else f).get_internal_type()
+        v = f"s[{f.attname!r}]"
+        if kind in _TEXT_TYPES:
+            parts.append(f"({v}.translate(E) if type({v}) is str else text({v}))")
+        elif kind in _NUMBER_TYPES:
+            parts.append(f"(str({v}) if type({v}) in NUMBERS else text({v}))")
+        else:
+            parts.append(f"text({v})")
+    source = "lambda s: '\\t'.join((" + ", ".join(parts) + ",))"
+    formatter = eval(source, {"E": _COPY_ESCAPES, "NUMBERS": (int, Decimal), "text": _copy_text})  # noqa: S307 - built from field names only
+    _ROW_FORMATTERS[key] = formatter
+    return formatter
+
+
 def copy_insert(model, rows: Sequence) -> None:
     """Insert model instances with one COPY (PostgreSQL's bulk load); ``auto_now_add`` fields get one timestamp."""
     if not rows:
@@ -165,19 +194,19 @@ def copy_insert(model, rows: Sequence) -> None:
     fields = model._meta.concrete_fields
     now = timezone.now()
     stamped = [f.attname for f in fields if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)]
-    attnames = [f.attname for f in fields]
-    buffer = io.StringIO()
-    write = buffer.write
+    line = _row_formatter(fields)
     alias = connection.alias
+    lines = []
+    append = lines.append
     for row in rows:
         state = row.__dict__
         for name in stamped:
             state[name] = now
-        write("\t".join([_copy_text(state[name]) for name in attnames]))
-        write("\n")
+        append(line(state))
         row._state.adding = False
         row._state.db = alias
-    buffer.seek(0)
+    lines.append("")
+    buffer = io.StringIO("\n".join(lines))
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cur:
         cur.cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
@@ -1344,16 +1373,18 @@ class Posting:
 
     def _update_items(self) -> None:
         """Items touched lose "cost is adjusted"; average items get their current average unit cost."""
+        # Average totals per item (summed over its locations), grouped once: not a scan of every key per item.
+        per_item: dict[str, list[Decimal]] = {}
+        for key, (q, v) in self.avg.items():
+            totals = per_item.setdefault(key[0], [ZERO, ZERO])
+            totals[0] += q
+            totals[1] += v
         for item_no in self.touched_items:
             item = self.items[item_no]
             changes = self.item_changes[item_no]
             changes["cost_is_adjusted"] = False
             if item.costing_method == CostingMethod.AVERAGE:
-                totals = [ZERO, ZERO]
-                for key, (q, v) in self.avg.items():
-                    if key[0] == item_no:
-                        totals[0] += q
-                        totals[1] += v
+                totals = per_item.get(item_no, [ZERO, ZERO])
                 if totals[0] > 0 and totals[1] >= 0:
                     changes["unit_cost"] = round_unit_cost(totals[1] / totals[0])
             elif (
