@@ -31,5 +31,6 @@ urlpatterns = [
     path("", include("reconciliation.urls")),
     path("", include("periods.urls")),
     path("", include("jobs.urls")),
+    path("", include("production.urls")),
     path("", include("reports.urls")),
 ]

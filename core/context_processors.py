@@ -8,7 +8,7 @@ from core.templatetags.costbook import url_or_none
 # menu shows what is coming and each link starts working the moment its page's URL name exists.
 NAVIGATION = [
     (_("Overview"), [("home", _("Home"))]),
-    (_("Inventory"), [("items", _("Items"))]),
+    (_("Inventory"), [("items", _("Items")), ("production-orders", _("Production orders"))]),
     (
         _("Ledgers"),
         [
