@@ -1,15 +1,22 @@
-"""Posting throughput: journal lines per second through post_item_journal, in process, in a fresh database.
+"""Posting throughput: journal lines per second through post_item_journal, in process and over the REST API.
 
     python bench/bench_posting.py [--lines 100000] [--items 10000] [--batches 500,5000] [--seed 42]
+                                  [--rest-lines 20000] [--rest-batch 500] [--rest-clients 1]
 
 Creates a database of its own next to the one DATABASE_URL names (same server, name + "_bench_posting_<pid>"),
 migrates it, posts ``--lines`` generated lines (bench/generate.py: a year of dates, 5 % back-dated, all costing
 methods, two locations, receipts and shipments not invoiced, transfers, returns) once per batch size, each run into
 a company of its own items, and drops the database at the end. Only the post_item_journal calls are timed.
 
-Prints lines/s per batch size and the peak RSS of the process, and writes the figures to
-bench/results/<date>-posting.json (and, as every benchmark does, to bench/results/<date>.json through record.py).
-The target is 5,000 lines/s on the 2-core benchmark machine; the figure is reported against it, not enforced.
+Then the REST API: a real gunicorn (2 workers) on a free port of 127.0.0.1 against the same database, an API token
+of an "integration" user, and ``--rest-lines`` lines of a fresh company in POSTs of ``--rest-batch`` lines
+(``--rest-clients`` at once), timed from the first request to the last response, JSON encoding included.
+
+Next to each figure, the PostgreSQL floor: the same rows (item ledger, value, application entries and the G/L queue)
+inserted as copies of the posted ones in batches of the same size, constraints checked, then rolled back
+(bench/benchdb.py). Prints a table and records ``post_inprocess`` and ``post_rest`` ({"seconds", "floor_seconds",
+"peak_rss_mb", ...}) and ``posting_throughput`` through record.py. The targets (5,000 lines/s in process, 1,000 lines/s
+over REST in batches of 500, on the 2-core benchmark machine) are reported against, not enforced.
 """
 
 from __future__ import annotations
@@ -17,51 +24,257 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import secrets
+import socket
+import subprocess
 import sys
+import threading
 import time
-from datetime import UTC, datetime
+import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
+
+from benchdb import PeakRSS, bench_database, floor_copy, load_average  # noqa: E402
+
 TARGET_LINES_PER_S = 5_000
+TARGET_REST_LINES_PER_S = 1_000
 
 
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        saved = ROOT / "var" / "database_url"
-        if saved.exists():
-            url = saved.read_text().strip()
-    if not url:
-        raise SystemExit("Set DATABASE_URL (or run through `make bench`, which starts the embedded PostgreSQL).")
-    return url
+def _register_ranges(first_register: int) -> dict[str, tuple]:
+    """Entry number ranges written since ``first_register`` (the item registers of the run)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT min(from_entry_no), max(to_entry_no), min(from_value_entry_no), max(to_value_entry_no), "
+            "min(no), max(no) FROM costing_item_register WHERE no >= %s",
+            [first_register],
+        )
+        ile_from, ile_to, ve_from, ve_to, reg_from, reg_to = cur.fetchone()
+        cur.execute(
+            "SELECT min(entry_no), max(entry_no) FROM costing_item_application_entry WHERE item_ledger_entry_no "
+            "BETWEEN %s AND %s",
+            [ile_from, ile_to],
+        )
+        iae_from, iae_to = cur.fetchone()
+    return {"ile": (ile_from, ile_to), "ve": (ve_from, ve_to), "iae": (iae_from, iae_to), "reg": (reg_from, reg_to)}
 
 
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+def posting_floor(ranges: dict[str, tuple], batches: int) -> float:
+    """Insert copies of the run's ledger rows in ``batches`` slices, constraints checked, rolled back."""
+    from costing.models import ItemApplicationEntry, ItemLedgerEntry, PostValueEntryToGL, ValueEntry
+
+    total = 0.0
+    for i in range(batches):
+
+        def part(name, i=i):
+            lo, hi = ranges[name]
+            size = (hi - lo + 1 + batches - 1) // batches
+            return [lo + i * size, min(hi, lo + (i + 1) * size - 1)]
+
+        total += floor_copy(
+            [
+                (ItemLedgerEntry, "entry_no BETWEEN %s AND %s", part("ile"), ("entry_no",)),
+                (ValueEntry, "entry_no BETWEEN %s AND %s", part("ve"), ("entry_no",)),
+                (ItemApplicationEntry, "entry_no BETWEEN %s AND %s", part("iae"), ("entry_no",)),
+                (PostValueEntryToGL, "value_entry_no BETWEEN %s AND %s", part("ve"), ("value_entry_no",)),
+            ]
+        )
+    return total
 
 
-def admin(url: str, sql: str) -> None:
-    """CREATE / DROP DATABASE run outside a transaction, from a connection to the server's own database."""
-    import psycopg2
+def next_register() -> int:
+    from django.db import connection
 
-    connection = psycopg2.connect(with_database(url, "postgres"))
+    with connection.cursor() as cur:
+        cur.execute("SELECT coalesce(max(no), 0) + 1 FROM costing_item_register")
+        return cur.fetchone()[0]
+
+
+# ------------------------------------------------------------------------------------------------------ REST
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api_token() -> str:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    from core.roles import ensure_roles
+
+    ensure_roles()
+    user, _created = get_user_model().objects.get_or_create(username="bench-integration")
+    user.groups.add(Group.objects.get(name="integration"))
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+def start_server(url: str, port: int) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    env.pop("REDIS_URL", None)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--timeout", "300", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit("gunicorn exited at start-up") from None
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not listen within 60 s")
+
+
+def server_peak_rss(server: subprocess.Popen) -> float:
+    """Largest peak RSS among the gunicorn workers (children of the master)."""
+    peaks = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == server.pid:
+                peaks.append(PeakRSS.mb(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return max(peaks, default=0.0)
+
+
+def line_json(line) -> dict:
+    body = {
+        "entry_type": line.entry_type,
+        "posting_date": line.posting_date.isoformat(),
+        "document_no": line.document_no,
+        "item": line.item,
+        "quantity": str(line.quantity),
+        "location": line.location,
+    }
+    if line.new_location:
+        body["new_location"] = line.new_location
+    if line.invoiced_quantity is not None:
+        body["invoiced_quantity"] = str(line.invoiced_quantity)
+    if line.unit_cost is not None:
+        body["unit_cost"] = str(line.unit_cost)
+    for name in ("applies_to_entry", "applies_from_entry"):
+        if getattr(line, name):
+            body[name] = getattr(line, name)
+    if line.gen_bus_posting_group:
+        body["gen_bus_posting_group"] = line.gen_bus_posting_group
+    return body
+
+
+class _Posted:
+    """What Generator.absorb reads from a posting result, built from the API's response."""
+
+    def __init__(self, body: dict):
+        from types import SimpleNamespace
+
+        from core.money import dec
+
+        entries = []
+        for e in body["item_ledger_entries"]:
+            quantity = dec(e["quantity"])
+            entries.append(
+                SimpleNamespace(
+                    entry_no=e["entry_no"], entry_type=e["entry_type"], positive=quantity > 0, item_id=e["item"],
+                    location_id=e["location"] or None, quantity=quantity,
+                    completely_invoiced=dec(e["invoiced_quantity"]) == quantity,
+                )
+            )  # fmt: skip
+        self.item_ledger_entries = entries
+        self.value_entries = body["value_entries"]
+
+
+def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: int) -> dict:
+    import generate
+
+    generate.PREFIX = "BR"
+    company = generate.ensure_company(items, seed)
+    token = api_token()
+    port = free_port()
+    server = start_server(url, port)
+    endpoint = f"http://127.0.0.1:{port}/api/v1/item-journal/post/"
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     try:
-        connection.autocommit = True
-        with connection.cursor() as cur:
-            cur.execute(sql)
+        # One small request first, so the workers have imported everything and opened their connections.
+        gen = generate.Generator(company, lines + clients * 20, seed)
+        warm = [gen.batch(10) for _ in range(clients * 2)]
+        threads_out: list = []
+
+        def post(batch_lines):
+            request = urllib.request.Request(
+                endpoint, data=json.dumps({"lines": [line_json(x) for x in batch_lines]}).encode(), headers=headers
+            )
+            with urllib.request.urlopen(request, timeout=300) as response:
+                return json.loads(response.read())
+
+        for w in warm:
+            gen.absorb(w, _Posted(post(w)))
+        lock = threading.Lock()
+        errors: list[str] = []
+        posted = {"lines": 0, "value_entries": 0}
+        first_register = next_register()
+
+        def client():
+            while True:
+                with lock:
+                    if gen.produced >= gen.total or errors:
+                        return
+                    batch_lines = gen.batch(batch)
+                try:
+                    body = post(batch_lines)
+                except Exception as exc:  # noqa: BLE001 - reported, stops the run
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                    return
+                with lock:
+                    result = _Posted(body)
+                    gen.absorb(batch_lines, result)
+                    posted["lines"] += len(batch_lines)
+                    posted["value_entries"] += len(result.value_entries)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seconds = time.perf_counter() - started
+        threads_out.append(server_peak_rss(server))
+        if errors:
+            raise SystemExit(f"REST posting failed: {errors[0]}")
     finally:
-        connection.close()
-
-
-def peak_rss_mib() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux reports KiB
+        os.killpg(server.pid, 15)
+        server.wait(30)
+    ranges = _register_ranges(first_register)
+    floor = posting_floor(ranges, max(1, posted["lines"] // batch))
+    return {
+        "lines": posted["lines"],
+        "batch": batch,
+        "clients": clients,
+        "value_entries": posted["value_entries"],
+        "seconds": round(seconds, 2),
+        "lines_per_s": round(posted["lines"] / seconds),
+        "floor_seconds": round(floor, 2),
+        "peak_rss_mb": threads_out[0],
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -70,31 +283,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--batches", default="500,5000", help="comma-separated batch sizes (default 500,5000)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--rest-lines", type=int, default=20_000, help="lines posted over REST (0: skip)")
+    parser.add_argument("--rest-batch", type=int, default=500)
+    parser.add_argument("--rest-clients", type=int, default=1)
     args = parser.parse_args(argv)
     batches = [int(b) for b in args.batches.split(",")]
 
-    base_url = database_url()
-    base_name = urlsplit(base_url).path.lstrip("/") or "costbook"
-    bench_name = f"{base_name}_bench_posting_{os.getpid()}"
-    admin(base_url, f'CREATE DATABASE "{bench_name}"')
-    os.environ["DATABASE_URL"] = with_database(base_url, bench_name)
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    # Debug mode must not keep every query in memory: that would be the RSS we measure.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    try:
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.db import connection
-
-        settings.DEBUG = False
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"Database {bench_name} created and migrated in {time.perf_counter() - started:.1f} s")
-
+    with bench_database("bench_posting") as url:
         import generate
+        from record import record
 
         runs = []
         for number, batch in enumerate(batches):
@@ -102,48 +299,91 @@ def main(argv: list[str]) -> int:
             # never starts with the stock and history of the one before.
             generate.PREFIX = f"B{number}"
             print(f"Posting {args.lines:,} lines over {args.items:,} items in batches of {batch:,} ...", flush=True)
+            first_register = next_register()
+            PeakRSS.reset()
             figures = generate.run(args.lines, args.items, batch, args.seed, extras=False, report=None)
-            figures["peak_rss_mib"] = peak_rss_mib()
+            figures["peak_rss_mb"] = PeakRSS.mb()
+            figures["load_average"] = load_average()
+            figures["floor_seconds"] = round(
+                posting_floor(_register_ranges(first_register), max(1, args.lines // batch)), 2
+            )
             runs.append(figures)
             print(
                 f"  batch {batch:>5,}: {figures['lines_per_s_posting']:>6,} lines/s in post_item_journal "
-                f"({figures['posting_seconds']:.1f} s for {figures['lines']:,} lines, "
-                f"{figures['item_ledger_entries']:,} item ledger entries, {figures['value_entries']:,} value entries); "
-                f"{figures['lines_per_s_overall']:,} lines/s including line generation; peak RSS "
-                f"{figures['peak_rss_mib']} MiB",
+                f"({figures['posting_seconds']:.1f} s for {figures['lines']:,} lines, floor "
+                f"{figures['floor_seconds']:.1f} s; {figures['item_ledger_entries']:,} item ledger entries, "
+                f"{figures['value_entries']:,} value entries); peak RSS {figures['peak_rss_mb']} MB; "
+                f"load {figures['load_average']}",
                 flush=True,
             )
-        best = max(r["lines_per_s_posting"] for r in runs)
-        verdict = "meets" if best >= TARGET_LINES_PER_S else "is below"
-        print(f"Best: {best:,} lines/s, which {verdict} the target of {TARGET_LINES_PER_S:,} lines/s.")
-        result = {
-            "benchmark": "posting_throughput",
-            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "cpu_count": os.cpu_count(),
-            "target_lines_per_s": TARGET_LINES_PER_S,
-            "best_lines_per_s": best,
-            "peak_rss_mib": peak_rss_mib(),
-            "runs": runs,
-        }
-        results = BENCH / "results"
-        results.mkdir(exist_ok=True)
-        path = results / f"{datetime.now(UTC).date().isoformat()}-posting.json"
-        path.write_text(json.dumps(result, indent=2, sort_keys=True, default=str) + "\n")
-        print(f"Figures written to {path.relative_to(ROOT)}")
-        from record import record
+        best = max(runs, key=lambda r: r["lines_per_s_posting"])
+        rest = None
+        if args.rest_lines:
+            print(
+                f"Posting {args.rest_lines:,} lines over REST in batches of {args.rest_batch:,} "
+                f"({args.rest_clients} client(s), gunicorn with 2 workers) ...",
+                flush=True,
+            )
+            rest = run_rest(url, args.rest_lines, args.items, args.rest_batch, args.rest_clients, args.seed)
+            rest["load_average"] = load_average()
 
+        print()
+        print(f"{'step':<16} {'lines':>8} {'batch':>6} {'seconds':>8} {'floor s':>8} {'lines/s':>8} {'target':>7} "
+              f"{'peak MB':>8}")  # fmt: skip
+        for r in runs:
+            print(f"{'post_inprocess':<16} {r['lines']:>8,} {r['batch']:>6,} {r['posting_seconds']:>8.1f} "
+                  f"{r['floor_seconds']:>8.1f} {r['lines_per_s_posting']:>8,} {TARGET_LINES_PER_S:>7,} "
+                  f"{r['peak_rss_mb']:>8}")  # fmt: skip
+        if rest:
+            print(f"{'post_rest':<16} {rest['lines']:>8,} {rest['batch']:>6,} {rest['seconds']:>8.1f} "
+                  f"{rest['floor_seconds']:>8.1f} {rest['lines_per_s']:>8,} {TARGET_REST_LINES_PER_S:>7,} "
+                  f"{rest['peak_rss_mb']:>8}")  # fmt: skip
+        print(f"load average {load_average()}")
+
+        record(
+            "post_inprocess",
+            {
+                "seconds": best["posting_seconds"],
+                "floor_seconds": best["floor_seconds"],
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+                "lines_per_s": best["lines_per_s_posting"],
+                "target_lines_per_s": TARGET_LINES_PER_S,
+            }
+            | {f"lines_per_s_batch_{r['batch']}": r["lines_per_s_posting"] for r in runs}
+            | {f"floor_seconds_batch_{r['batch']}": r["floor_seconds"] for r in runs},
+            lines=args.lines,
+            items=args.items,
+            batch=best["batch"],
+            seed=args.seed,
+            load_average=best["load_average"],
+            cpu_count=os.cpu_count(),
+        )
+        if rest:
+            record(
+                "post_rest",
+                {
+                    "seconds": rest["seconds"],
+                    "floor_seconds": rest["floor_seconds"],
+                    "peak_rss_mb": rest["peak_rss_mb"],
+                    "lines_per_s": rest["lines_per_s"],
+                    "target_lines_per_s": TARGET_REST_LINES_PER_S,
+                },
+                lines=rest["lines"],
+                batch=rest["batch"],
+                clients=rest["clients"],
+                server="gunicorn, 2 workers, DEBUG off",
+                peak_rss="largest gunicorn worker",
+                load_average=rest["load_average"],
+                cpu_count=os.cpu_count(),
+            )
         record(
             "posting_throughput",
             {f"lines_per_s_batch_{r['batch']}": r["lines_per_s_posting"] for r in runs}
-            | {"peak_rss_mib": result["peak_rss_mib"]},
+            | {"peak_rss_mib": max(r["peak_rss_mb"] for r in runs)},
             lines=args.lines,
             items=args.items,
             seed=args.seed,
         )
-        connection.close()
-    finally:
-        admin(base_url, f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
-        print(f"Database {bench_name} dropped")
     return 0
 
 
