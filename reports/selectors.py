@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.money import ZERO, round_amount, round_quantity
@@ -109,8 +109,14 @@ def _quantity(value) -> Decimal:
     return round_quantity(Decimal(value or 0))
 
 
+# Reports group hundreds of thousands of entries at once: enough memory for the hash aggregates not to spill to
+# disk (SET LOCAL: for the report's own transaction only).
+REPORT_WORK_MEM = "128MB"
+
+
 def _fetch(sql: str, params: list) -> list[dict]:
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
         cur.execute(sql, params)
         names = [c.name for c in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -565,8 +571,8 @@ _ENTRY_SHARES = """
                WHERE v.entry_type = 'variance' AND v.variance_type <> 'subcontracted'), 0) AS variances,
            coalesce(sum(v.cost_amount_actual) FILTER (WHERE v.entry_type = 'revaluation'), 0) AS revaluation,
            coalesce(sum(v.cost_amount_actual) FILTER (WHERE v.entry_type = 'rounding'), 0) AS rounding
-    FROM costing_value_entry v
-    WHERE v.item_ledger_entry_no = ANY(SELECT entry_no FROM sources) AND v.posting_date <= %s
+    FROM costing_value_entry v JOIN sources s ON s.entry_no = v.item_ledger_entry_no
+    WHERE v.posting_date <= %s
     GROUP BY 1
 """
 
@@ -592,8 +598,8 @@ def cost_shares_breakdown(filters: ReportFilters) -> Report:
         """
         target_cost = """
             SELECT v.item_ledger_entry_no AS target, -sum(v.cost_amount_actual) AS cost
-            FROM costing_value_entry v WHERE v.item_ledger_entry_no IN (SELECT target FROM links)
-                 AND v.posting_date <= %s GROUP BY 1
+            FROM costing_value_entry v JOIN (SELECT DISTINCT target FROM links) l ON l.target = v.item_ledger_entry_no
+            WHERE v.posting_date <= %s GROUP BY 1
         """
     else:
         links = f"""
@@ -603,15 +609,15 @@ def cost_shares_breakdown(filters: ReportFilters) -> Report:
         """
         target_cost = """
             SELECT v.item_ledger_entry_no AS target, sum(v.cost_amount_actual) AS cost
-            FROM costing_value_entry v WHERE v.item_ledger_entry_no IN (SELECT target FROM links)
-                 AND v.posting_date <= %s GROUP BY 1
+            FROM costing_value_entry v JOIN (SELECT DISTINCT target FROM links) l ON l.target = v.item_ledger_entry_no
+            WHERE v.posting_date <= %s GROUP BY 1
         """
     sql = f"""
-        WITH links AS ({links}),
-        sources AS (SELECT DISTINCT source AS entry_no FROM links),
-        orders AS ({_ORDER_SHARES}),
-        entry_shares AS ({_ENTRY_SHARES}),
-        unit AS (
+        WITH links AS MATERIALIZED ({links}),
+        sources AS MATERIALIZED (SELECT DISTINCT source AS entry_no FROM links),
+        orders AS MATERIALIZED ({_ORDER_SHARES}),
+        entry_shares AS MATERIALIZED ({_ENTRY_SHARES}),
+        unit AS MATERIALIZED (
             SELECT src.entry_no, src.quantity,
                    coalesce(es.direct, 0) - coalesce(
                        CASE WHEN src.entry_type = 'output' AND o.material + o.capacity + o.cap_overhead <> 0
@@ -631,8 +637,8 @@ def cost_shares_breakdown(filters: ReportFilters) -> Report:
             LEFT JOIN entry_shares es ON es.entry_no = src.entry_no
             LEFT JOIN orders o ON src.order_type = 'production' AND o.order_no = src.order_no
         ),
-        target_cost AS ({target_cost}),
-        per_target AS (
+        target_cost AS MATERIALIZED ({target_cost}),
+        per_target AS MATERIALIZED (
             SELECT l.target,
                    sum(l.q * u.material / u.quantity) AS material, sum(l.q * u.capacity / u.quantity) AS capacity,
                    sum(l.q * u.overhead / u.quantity) AS overhead,
