@@ -1,0 +1,147 @@
+"""A pure-Python reference model of Costbook's costing and posting, for the T5 state machine (docs/reliability.md).
+
+Scope, on purpose: FIFO items at one (blank) location, automatic cost posting off, expected-cost posting off, no
+revaluation. It models the books *at the fixpoint* (after Adjust Cost and Post Inventory Cost to G/L have both run):
+
+* FIFO application by entry order (earliest open inbound entry first), quantities never negative;
+* a receipt is a cost source: its cost is quantity x unit cost (expected until invoiced, actual once invoiced; an
+  invoice at a changed price replaces the expected cost with quantity x the invoiced unit cost), plus its item charges
+  (actual);
+* an outbound entry (sale, negative adjustment) costs the sum, over its applications, of the applied quantity x the
+  inbound entry's cost per unit, all actual (it is invoiced);
+* a sales return with exact cost reversal (``applies_from_entry``) returns a whole sale at that sale's cost;
+* to the G/L (per account): inventory 2130 carries every actual cost; the balancing account is COGS 7290 for
+  sales and returns, Direct Cost Applied 7291 for purchases and their charges and invoices, Inventory Adjmt. 7270 for
+  negative adjustments.
+
+The state machine chooses amounts so that every cost per unit is a whole number of cents (charges are a per-unit
+amount x the receipt's quantity, returns take back whole sales that applied to a single receipt), so the model is exact
+in Decimal with no rounding rule of its own: a difference of one cent is a real finding.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+ZERO = Decimal("0.00")
+INVENTORY, COGS, DIRECT_COST_APPLIED, INVENTORY_ADJMT = "2130", "7290", "7291", "7270"
+
+
+@dataclass
+class Entry:
+    """An item ledger entry as the model sees it."""
+
+    key: int  # the model's own number, in posting order (= the database's entry order)
+    item: str
+    kind: str  # purchase | sale | negative_adjmt | return
+    posting_date: date
+    quantity: Decimal  # with the stock direction: inbound > 0, outbound < 0
+    remaining: Decimal = ZERO
+    unit_cost: Decimal = ZERO  # purchases: the (expected or invoiced) direct unit cost
+    invoiced: bool = True
+    charges: Decimal = ZERO
+    applications: list[tuple[int, Decimal]] = field(default_factory=list)  # outbound: (inbound key, quantity)
+    returns_sale: int | None = None  # return: the sale it reverses
+    returned: bool = False  # sale: already returned
+
+    @property
+    def inbound(self) -> bool:
+        return self.quantity > 0
+
+
+class Model:
+    def __init__(self):
+        self.entries: list[Entry] = []
+        self.items: list[str] = []
+
+    # ----------------------------------------------------------------------------------------------- postings
+
+    def on_hand(self, item: str) -> Decimal:
+        return sum((e.quantity for e in self.entries if e.item == item), ZERO)
+
+    def receipt(self, item: str, day: date, quantity: Decimal, unit_cost: Decimal, *, invoiced: bool) -> Entry:
+        entry = Entry(len(self.entries), item, "purchase", day, quantity, quantity, unit_cost, invoiced)
+        self.entries.append(entry)
+        return entry
+
+    def invoice(self, key: int, unit_cost: Decimal) -> None:
+        entry = self.entries[key]
+        assert entry.kind == "purchase" and not entry.invoiced
+        entry.unit_cost, entry.invoiced = unit_cost, True
+
+    def charge(self, key: int, amount: Decimal) -> None:
+        self.entries[key].charges += amount
+
+    def outbound(self, item: str, day: date, quantity: Decimal, kind: str) -> Entry:
+        """A sale or negative adjustment of ``quantity`` (> 0, at most on hand): FIFO by entry order."""
+        entry = Entry(len(self.entries), item, kind, day, -quantity)
+        need = quantity
+        for inbound in self.entries:
+            if need == 0:
+                break
+            if inbound.item != item or not inbound.inbound or inbound.remaining <= 0:
+                continue
+            take = min(need, inbound.remaining)
+            inbound.remaining -= take
+            entry.applications.append((inbound.key, take))
+            need -= take
+        assert need == 0, "the state machine never sells more than is on hand"
+        self.entries.append(entry)
+        return entry
+
+    def sales_return(self, sale_key: int, day: date) -> Entry:
+        sale = self.entries[sale_key]
+        assert sale.kind == "sale" and not sale.returned
+        sale.returned = True
+        entry = Entry(len(self.entries), sale.item, "return", day, -sale.quantity, -sale.quantity)
+        entry.returns_sale = sale_key
+        self.entries.append(entry)
+        return entry
+
+    # ----------------------------------------------------------------------------------------------- costs
+
+    def cost(self, entry: Entry) -> tuple[Decimal, Decimal]:
+        """(actual, expected) cost of an entry at the fixpoint, with the value direction (outbound negative)."""
+        if entry.kind == "purchase":
+            direct = entry.quantity * entry.unit_cost
+            return (direct + entry.charges, ZERO) if entry.invoiced else (entry.charges, direct)
+        if entry.kind == "return":
+            actual, expected = self.cost(self.entries[entry.returns_sale])
+            return -actual, -expected
+        total = ZERO
+        for key, quantity in entry.applications:
+            inbound = self.entries[key]
+            actual, expected = self.cost(inbound)
+            unit = (actual + expected) / inbound.quantity
+            total += quantity * unit
+        return -total, ZERO
+
+    def unit_cost_exact(self, entry: Entry) -> bool:
+        actual, expected = self.cost(entry)
+        return ((actual + expected) / entry.quantity).quantize(Decimal("0.01")) * entry.quantity == actual + expected
+
+    # ----------------------------------------------------------------------------------------------- figures
+
+    def valuation(self) -> dict[str, tuple[Decimal, Decimal, Decimal]]:
+        """Per item: (quantity on hand, actual cost, expected cost)."""
+        out: dict[str, list[Decimal]] = {item: [ZERO, ZERO, ZERO] for item in self.items}
+        for entry in self.entries:
+            actual, expected = self.cost(entry)
+            row = out[entry.item]
+            row[0] += entry.quantity
+            row[1] += actual
+            row[2] += expected
+        return {item: tuple(v) for item, v in out.items()}
+
+    def gl_balances(self) -> dict[str, Decimal]:
+        """Balance per G/L account that the model's entries move (expected cost is not posted)."""
+        balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        balancing = {"purchase": DIRECT_COST_APPLIED, "sale": COGS, "return": COGS, "negative_adjmt": INVENTORY_ADJMT}
+        for entry in self.entries:
+            actual, _expected = self.cost(entry)
+            balances[INVENTORY] += actual
+            balances[balancing[entry.kind]] -= actual
+        return dict(balances)

@@ -1,0 +1,352 @@
+"""T2 kill -9 mid-batch, then recovery and rerun, on a real Celery worker (prefork) against the pytest database.
+
+Targets, at seeded points (after k of n committed batches plus a random offset inside the next one), for both Adjust
+Cost and Post Inventory Cost to G/L:
+
+* (a) ``pool_child``: SIGKILL the pool process; the message comes back (acks_late + reject_on_worker_lost) and the new
+  child takes the run over once the heartbeat is stale;
+* (b) ``worker``: SIGKILL the whole worker process group; the sweeper fails the run once its heartbeat is stale and a
+  new worker's next run finishes the work;
+* (c) ``backend``: ``pg_terminate_backend`` of the worker's posting connection (inside its batch transaction when the
+  poll catches it there); the task puts the run back to queued and Celery retries it, or the run fails and the next run
+  finishes the work;
+* (d) a Redis restart is not run: the machine's Redis is shared and must not be stopped (a private redis-server was
+  not wired into this test; see docs/reliability.md).
+
+After each crash: the books are checked while the work is still pending (``drained=False``), then recovery, then the
+drained suite with the I8 rerun. The negative control runs a worker whose ``run_job`` has
+``reject_on_worker_lost=False``: the killed child's message is acknowledged and lost, the sweeper fails the run, and the
+drained suite reports the work left behind (I3) until a rerun posts it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from core import invariants
+from costing.models import Item, PostValueEntryToGL
+from costing.posting import post_item_journal
+from jobs import services
+from jobs.models import JobRun
+from ledger.models import GLEntry
+from tests.jobs import support
+from tests.reliability.conftest import FULL, assert_clean, size
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+
+REDIS_URL = os.environ.get("COSTBOOK_RELIABILITY_REDIS_URL", "redis://127.0.0.1:6379/8")
+ROOT = Path(__file__).resolve().parents[2]
+STALE_AFTER = 3
+POST, ADJUST = "post_inventory_cost_to_gl", "adjust_cost"
+BATCH_DELAY_MS = 150
+
+# The worker, optionally with run_job's reject_on_worker_lost switched off (the negative control). Test harness only.
+WORKER = """
+import sys, django
+django.setup()
+from config.celery import app
+from jobs import tasks
+tasks.run_job.reject_on_worker_lost = {reject}
+app.worker_main(sys.argv[1:])
+"""
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    host = quote(s["HOST"] or "127.0.0.1", safe="")
+    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def broker(settings):
+    """This process's Celery app on Redis DB 8 (emptied first), eager again afterwards."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    client.flushdb()
+    from config.celery import app
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
+    app._pool = None
+    app.amqp._producer_pool = None
+    settings.JOBS_STALE_AFTER_SECONDS = STALE_AFTER
+    yield app
+    app.conf.update(saved)
+    app._pool = None
+    app.amqp._producer_pool = None
+    client.flushdb()
+
+
+@pytest.fixture
+def workers(broker):
+    """start(delay_ms=..., reject_on_worker_lost=True): a worker process group (prefork, one child, queue jobs)."""
+    started: list[subprocess.Popen] = []
+
+    def start(delay_ms: int = BATCH_DELAY_MS, *, reject_on_worker_lost: bool = True, concurrency: int = 1):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": REDIS_URL,
+            "DJANGO_DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "JOBS_HEARTBEAT_SECONDS": "1",
+            "JOBS_STALE_AFTER_SECONDS": str(STALE_AFTER),
+            "JOBS_TEST_BATCH_DELAY_MS": str(delay_ms),
+        }
+        name = f"rel{len(started)}-{os.getpid()}@%h"
+        argv = ["worker", "--pool=prefork", "-c", str(concurrency), "-Q", "jobs", "-n", name]
+        argv += ["--without-gossip", "--without-mingle", "--loglevel", "WARNING"]
+        proc = subprocess.Popen(
+            [str(ROOT / ".venv/bin/python"), "-c", WORKER.format(reject=reject_on_worker_lost), *argv],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(proc)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the worker exited with status {proc.returncode}")
+            if broker.control.ping(destination=[name.replace("%h", os.uname().nodename)], timeout=0.5):
+                return proc
+        raise RuntimeError("the worker did not answer within 30 s")
+
+    yield start
+    for proc in started:
+        kill(proc)
+
+
+def kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    proc.wait(10)
+
+
+def wait_for(predicate, timeout: float = 60.0, what: str = "the condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def finished(run_id: int, timeout: float = 90.0) -> JobRun:
+    return wait_for(
+        lambda: JobRun.objects.filter(pk=run_id, status__in=["succeeded", "failed"]).first(),
+        timeout,
+        f"run {run_id} to finish",
+    )
+
+
+def pool_child(worker: subprocess.Popen) -> int:
+    children = wait_for(
+        lambda: Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split(), 30, "a pool child"
+    )
+    return int(children[0])
+
+
+def terminate_posting_backend(timeout: float = 5.0) -> bool:
+    """pg_terminate_backend of the worker's posting connection: the one that is not ours and not the heartbeat's.
+    Polls for it inside a transaction (a write transaction id); after ``timeout`` takes it idle. True when caught
+    inside its transaction."""
+    sql = """
+        SELECT pid, backend_xid IS NOT NULL FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+           AND query NOT ILIKE %s {extra}
+         ORDER BY backend_start LIMIT 1
+    """
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cur:
+        while time.monotonic() < deadline:
+            cur.execute(sql.format(extra="AND backend_xid IS NOT NULL"), ["%heartbeat_at = now()%"])
+            row = cur.fetchone()
+            if row:
+                cur.execute("SELECT pg_terminate_backend(%s)", [row[0]])
+                return True
+            time.sleep(0.005)
+        cur.execute(sql.format(extra="AND state <> 'idle in transaction'"), ["%heartbeat_at = now()%"])
+        row = cur.fetchone()
+        if row:
+            cur.execute("SELECT pg_terminate_backend(%s)", [row[0]])
+    return False
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 2)
+
+
+class Work:
+    """New unadjusted items with queued value entries for each crash run."""
+
+    def __init__(self):
+        self.batch = 0
+
+    def add(self, items: int) -> None:
+        self.batch += 1
+        lines = []
+        for n in range(items):
+            no = f"K{self.batch:03d}{n:03d}"
+            support.books.item(no)
+            lines += support.purchase_and_sale(no, date(2026, 3, 1 + n % 20), cost=Decimal(10 + n % 7), doc=no)
+        post_item_journal(lines)
+
+
+def crash_once(rng, start_worker, worker, target: str, job: str, work: Work) -> tuple[dict, subprocess.Popen]:
+    """One seeded crash of ``target`` during a run of ``job``, then recovery; the run's figures and the live worker."""
+    items = 12
+    work.add(items)
+    # Post to G/L works on whatever Adjust Cost left; Adjust Cost on the new items (one item per batch).
+    if job == POST:
+        pending = PostValueEntryToGL.objects.count()
+        batches = (pending + 2) // 3
+        run = services.start_run(POST, {"chunk_size": 3})
+    else:
+        batches = Item.objects.filter(cost_is_adjusted=False).count()
+        run = services.start_run(ADJUST, {"batch_size": 1})
+    k = rng.randint(1, max(1, batches - 2))
+    offset = rng.uniform(0, BATCH_DELAY_MS / 1000)
+    wait_for(
+        lambda: JobRun.objects.get(pk=run.pk).progress >= Decimal(k) / Decimal(batches) - Decimal("0.0001"),
+        60,
+        f"{k} committed batches",
+    )
+    time.sleep(offset)
+    in_transaction = None
+    killed_at = time.monotonic()
+    if target == "pool_child":
+        os.kill(pool_child(worker), signal.SIGKILL)
+    elif target == "worker":
+        kill(worker)
+    else:
+        in_transaction = terminate_posting_backend()
+    # The crash left nothing half-written: the pending work is still pending, nothing is lost or doubled.
+    assert_clean(invariants.run(drained=False).counts)
+
+    how = ""
+    if target == "worker":
+        time.sleep(STALE_AFTER + 0.5)
+        services.sweep_stale_runs()
+        worker = start_worker()
+    run = finished(run.pk)
+    if run.status == "succeeded":
+        how = f"same run finished (attempt {run.attempt})"
+    else:
+        how = "failed, next run finished"
+        again = finished(services.start_run(job, {}).pk)
+        assert again.status == "succeeded", again.error
+    recovery = time.monotonic() - killed_at
+    # Both jobs once more so the drained suite applies (the other job's work of this crash run).
+    for other in (ADJUST, POST):
+        again = finished(services.start_run(other, {}).pk)
+        assert again.status == "succeeded", again.error
+    return {
+        "target": target,
+        "job": job,
+        "kill_after_batches": k,
+        "batches": batches,
+        "offset_s": round(offset, 3),
+        "recovery_s": round(recovery, 2),
+        "attempt": run.attempt,
+        "recovered_by": how,
+        "backend_killed_in_transaction": in_transaction,
+    }, worker
+
+
+def test_t2_kill_mid_batch_then_recover_and_rerun(workers, record):
+    rng = random.Random(record.seed)
+    k_runs = size(5, 1)
+    support.company_with_items(4)
+    work = Work()
+    worker = workers()
+    crashes = []
+    for target in ("pool_child", "worker", "backend"):
+        for job in (ADJUST, POST):
+            for _ in range(k_runs):
+                figures, worker = crash_once(rng, workers, worker, target, job, work)
+                crashes.append(figures)
+                counts = record.check(drained=True, rerun=True)
+                assert_clean(counts)
+    by_target = {}
+    for target in ("pool_child", "worker", "backend"):
+        times = [c["recovery_s"] for c in crashes if c["target"] == target]
+        by_target[target] = {
+            "runs": len(times),
+            "recovery_p50_s": percentile(times, 0.5),
+            "recovery_p95_s": percentile(times, 0.95),
+            "recovery_max_s": max(times),
+            "taken_over_or_retried": sum(
+                1 for c in crashes if c["target"] == target and c["recovered_by"].startswith("same run")
+            ),
+        }
+    record.settings = {"k_per_target_and_job": k_runs, "stale_after_s": STALE_AFTER, "batch_delay_ms": BATCH_DELAY_MS,
+                       "redis_restart": "not run (shared Redis)", "full": FULL}  # fmt: skip
+    record.figures = {
+        "crashes": len(crashes),
+        "converged": len(crashes),
+        "by_target": by_target,
+        "duplicate_executions_started": sum(c["attempt"] - 1 for c in crashes),
+        "backend_kills_inside_transaction": sum(1 for c in crashes if c["backend_killed_in_transaction"]),
+        "gl_entries": GLEntry.objects.count(),
+        "crash_list": crashes,
+    }
+    counts = record.check(drained=True, rerun=True)
+    assert_clean(counts)
+
+
+def test_t2_negative_control_without_reject_on_worker_lost_leaves_work_the_suite_reports(workers, record):
+    """reject_on_worker_lost=False: the killed child's message is acked and gone. The run is swept to failed and no
+    one finishes it: "caught" means the drained suite (nothing running, nothing queued in the broker) reports the value
+    entries still in the posting queue (I3) until a rerun posts them; then every count is 0 again."""
+    support.company_with_items(12)
+    worker = workers(reject_on_worker_lost=False)
+    total = PostValueEntryToGL.objects.count()
+    run = services.start_run(POST, {"chunk_size": 3})
+    wait_for(lambda: JobRun.objects.get(pk=run.pk).progress >= Decimal("0.3"), 60, "some committed chunks")
+    os.kill(pool_child(worker), signal.SIGKILL)
+    time.sleep(STALE_AFTER + 4)  # long enough for a redelivery to be claimed and taken over, if there were one
+    run.refresh_from_db()
+    assert run.attempt == 1 and run.status == "running"  # nobody took it over
+    services.sweep_stale_runs()
+    run.refresh_from_db()
+    left = PostValueEntryToGL.objects.count()
+    caught = record.check(drained=True)
+    recovered = finished(services.start_run(POST, {}).pk)
+    after = record.check(drained=True, rerun=True)
+    record.figures = {
+        "queued_value_entries": total,
+        "left_after_crash": left,
+        "run_status_after_sweep": run.status,
+        "caught_by": {k: v for k, v in caught.items() if v},
+        "rerun_status": recovered.status,
+        "rerun_posted": (recovered.result or {}).get("posted_value_entries"),
+    }
+    assert run.status == "failed"
+    assert 0 < left < total
+    assert caught["I3_queue_not_empty"] == left and caught["I3_lost_postings"] > 0
+    assert recovered.status == "succeeded"
+    assert_clean(after)
