@@ -173,6 +173,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ItemLedgerEntryTypeEnum": "costing.models.ItemLedgerEntryType",
         "ValueEntryTypeEnum": "costing.models.ValueEntryType",
+        "ProductionOrderStatusEnum": "production.models.ProductionOrderStatus",
     },
 }
 

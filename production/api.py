@@ -122,9 +122,13 @@ class OrderPostingView(IdempotentPostMixin, generics.GenericAPIView):
         return self.call(no, request.user, serializer.validated_data)
 
 
-@extend_schema(tags=["production"], responses=POSTING_RESPONSES, operation_id="production_order_consumption")
+@extend_schema(tags=["production"])
 class ConsumptionView(OrderPostingView):
     serializer_class = ConsumptionSerializer
+
+    @extend_schema(responses=POSTING_RESPONSES, operation_id="production_order_consumption")
+    def post(self, request, no):
+        return super().post(request, no)
 
     def call(self, no, user, data):
         components = data.pop("components")
@@ -133,59 +137,72 @@ class ConsumptionView(OrderPostingView):
         return created(services.post_consumption(no, components=components, user=user, **data))
 
 
-@extend_schema(tags=["production"], responses=POSTING_RESPONSES, operation_id="production_order_capacity")
+@extend_schema(tags=["production"])
 class CapacityView(OrderPostingView):
     serializer_class = CapacitySerializer
+
+    @extend_schema(responses=POSTING_RESPONSES, operation_id="production_order_capacity")
+    def post(self, request, no):
+        return super().post(request, no)
 
     def call(self, no, user, data):
         return created(services.post_capacity(no, user=user, **data))
 
 
-@extend_schema(tags=["production"], responses=POSTING_RESPONSES, operation_id="production_order_output")
+@extend_schema(tags=["production"])
 class OutputView(OrderPostingView):
     serializer_class = OutputSerializer
+
+    @extend_schema(responses=POSTING_RESPONSES, operation_id="production_order_output")
+    def post(self, request, no):
+        return super().post(request, no)
 
     def call(self, no, user, data):
         return created(services.post_output(no, user=user, **data))
 
 
-@extend_schema(
-    tags=["production"],
-    responses={200: ProductionOrderDetailSerializer, **ERROR_RESPONSES},
-    operation_id="production_order_release",
-)
+@extend_schema(tags=["production"])
 class ReleaseView(OrderPostingView):
-    serializer_class = None
+    serializer_class = ProductionOrderDetailSerializer
+
+    @extend_schema(
+        request=None,
+        responses={200: ProductionOrderDetailSerializer, **ERROR_RESPONSES},
+        operation_id="production_order_release",
+    )
+    def post(self, request, no):
+        return super().post(request, no)
 
     def _post(self, request, no):
         _order_or_404(no)
         return Response(_detail(services.release_order(no)))
 
 
-@extend_schema(
-    tags=["production"],
-    request=DatedSerializer,
-    responses={200: ProductionOrderDetailSerializer, **ERROR_RESPONSES},
-    operation_id="production_order_finish",
-)
+@extend_schema(tags=["production"])
 class FinishView(OrderPostingView):
     serializer_class = DatedSerializer
+
+    @extend_schema(
+        responses={200: ProductionOrderDetailSerializer, **ERROR_RESPONSES}, operation_id="production_order_finish"
+    )
+    def post(self, request, no):
+        return super().post(request, no)
 
     def call(self, no, user, data):
         return Response(_detail(services.finish_order(no, **data)))
 
 
-@extend_schema(
-    tags=["production"],
-    request=None,
-    responses={200: StandardCostSharesSerializer, **ERROR_RESPONSES},
-    operation_id="item_calculate_standard_cost",
-)
+@extend_schema(tags=["production"])
 class CalculateStandardCostView(generics.GenericAPIView):
     """Calculate Standard Cost (4.5, single level): the item's cost shares and standard cost from BOM and routing."""
 
     write_permission = SETUP
     serializer_class = StandardCostSharesSerializer
 
+    @extend_schema(
+        request=None,
+        responses={200: StandardCostSharesSerializer, **ERROR_RESPONSES},
+        operation_id="item_calculate_standard_cost",
+    )
     def post(self, request, no):
         return Response(StandardCostSharesSerializer(services.calculate_standard_cost(no)).data)

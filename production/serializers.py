@@ -58,8 +58,9 @@ class ProductionOrderCreateSerializer(serializers.Serializer):
     location = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True, default="")
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
     status = serializers.ChoiceField(
-        choices=[ProductionOrderStatus.FIRM_PLANNED, ProductionOrderStatus.RELEASED],
+        choices=ProductionOrderStatus.choices,
         default=ProductionOrderStatus.RELEASED,
+        help_text=_("firm_planned or released."),
     )
 
 
