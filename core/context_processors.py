@@ -23,6 +23,7 @@ NAVIGATION = [
             ("cost-adjustment", _("Cost adjustment")),
             ("post-inventory-cost", _("Post inventory cost to G/L")),
             ("reconciliation", _("Inventory – G/L reconciliation")),
+            ("reports", _("Reports")),
             ("inventory-periods", _("Inventory periods")),
             ("jobs", _("Jobs")),
         ],
