@@ -90,8 +90,9 @@ class _Ile:
         return self.actual + self.expected
 
 
-def _load(item_nos: Sequence[str]):
-    """All entries, value-entry aggregates and applications of these items: four set-based queries."""
+def _load(item_nos: Sequence[str], average: Sequence[str] | None = None):
+    """All entries, value-entry aggregates and applications of these items: four set-based queries. ``average``:
+    which of them are Average items (looked up when not given)."""
     entries: dict[int, _Ile] = {}
     with connection.cursor() as cur:
         cur.execute(
@@ -104,31 +105,69 @@ def _load(item_nos: Sequence[str]):
         )
         for row in cur.fetchall():
             entries[row[0]] = _Ile(*row)
+        # One pass over the items' value entries, grouped by entry and valuation date, each revaluation in a group of
+        # its own; the per-entry figures are merged below. (Four queries used to read the same rows four times.)
         cur.execute(
             """
-            SELECT v.item_ledger_entry_no,
+            SELECT v.item_ledger_entry_no, v.valuation_date,
+                   CASE WHEN v.entry_type = 'revaluation' THEN v.entry_no END,
                    sum(v.cost_amount_actual), sum(v.cost_amount_expected),
-                   sum(v.cost_amount_actual + v.cost_amount_expected) FILTER (WHERE v.entry_type <> 'revaluation'),
                    sum(v.cost_amount_actual) FILTER (WHERE v.entry_type = 'rounding'),
-                   min(v.valuation_date) FILTER (WHERE v.entry_type = 'direct_cost' AND NOT v.adjustment
-                                                 AND NOT v.item_charge),
+                   bool_or(v.entry_type = 'direct_cost' AND NOT v.adjustment AND NOT v.item_charge),
                    min(v.entry_no),
                    max(v.entry_no) FILTER (WHERE v.entry_type = 'direct_cost' AND NOT v.adjustment
                                            AND NOT v.item_charge),
                    max(v.posting_date) FILTER (WHERE v.entry_type = 'direct_cost' AND NOT v.adjustment
-                                               AND NOT v.item_charge AND v.invoiced_quantity <> 0)
+                                               AND NOT v.item_charge AND v.invoiced_quantity <> 0),
+                   max(v.posting_date), max(v.valued_quantity)
               FROM costing_value_entry v
              WHERE v.item_no = ANY(%s) AND v.item_ledger_entry_no IS NOT NULL
-             GROUP BY v.item_ledger_entry_no
+             GROUP BY 1, 2, 3
             """,
             [list(item_nos)],
         )
-        for no, actual, expected, base, rounding, valuation, first_ve, last_direct, last_invoice in cur.fetchall():
+        groups = cur.fetchall()
+        average_items = set(average) if average is not None else None
+        if average_items is None:
+            cur.execute(
+                "SELECT no FROM costing_item WHERE no = ANY(%s) AND costing_method = 'average'", [list(item_nos)]
+            )
+            average_items = {no for (no,) in cur.fetchall()}
+        seen: set[int] = set()
+        revalued: set[int] = set()
+        for (no, valuation_date, revaluation, actual, expected, rounding, direct, first_ve, last_direct,
+             last_invoice, posting_date, valued) in groups:  # fmt: skip
             e = entries[no]
-            e.actual, e.expected, e.base = actual, expected, base or ZERO
-            e.rounding = rounding or ZERO
-            e.valuation_date = valuation or e.posting_date
-            e.first_ve, e.last_direct_ve, e.last_invoice_date = first_ve, last_direct, last_invoice
+            if no not in seen:
+                seen.add(no)
+                e.actual, e.expected, e.base, e.rounding = actual, expected, ZERO, rounding or ZERO
+                e.valuation_date, e.first_ve, e.last_direct_ve, e.last_invoice_date = None, first_ve, None, None
+            else:
+                e.actual += actual
+                e.expected += expected
+                if rounding is not None:
+                    e.rounding += rounding
+                e.first_ve = min(e.first_ve, first_ve)
+            amount = actual + expected
+            if revaluation is None:
+                e.base += amount
+            else:
+                e.revaluations.append((revaluation, posting_date, valuation_date, amount, valued))
+                revalued.add(no)
+            if direct and (e.valuation_date is None or valuation_date < e.valuation_date):
+                e.valuation_date = valuation_date
+            if last_direct is not None and (e.last_direct_ve is None or last_direct > e.last_direct_ve):
+                e.last_direct_ve = last_direct
+            if last_invoice is not None and (e.last_invoice_date is None or last_invoice > e.last_invoice_date):
+                e.last_invoice_date = last_invoice
+            if e.item in average_items:
+                e.by_valuation_date[valuation_date] = e.by_valuation_date.get(valuation_date, ZERO) + amount
+        for no in seen:
+            e = entries[no]
+            if e.valuation_date is None:
+                e.valuation_date = e.posting_date
+        for no in revalued:
+            entries[no].revaluations.sort()
         cur.execute(
             "SELECT entry_no, posting_date, document_no FROM costing_value_entry WHERE entry_no = ANY(%s)",
             [[e.last_direct_ve for e in entries.values() if e.last_direct_ve]],
@@ -137,38 +176,15 @@ def _load(item_nos: Sequence[str]):
         for e in entries.values():
             if e.last_direct_ve in direct:
                 e.last_direct_date, e.last_direct_document = direct[e.last_direct_ve]
-        cur.execute(
-            """
-            SELECT item_ledger_entry_no, entry_no, posting_date, valuation_date,
-                   cost_amount_actual + cost_amount_expected, valued_quantity
-              FROM costing_value_entry
-             WHERE item_no = ANY(%s) AND entry_type = 'revaluation' ORDER BY entry_no
-            """,
-            [list(item_nos)],
-        )
-        for ile, *rest in cur.fetchall():
-            entries[ile].revaluations.append(tuple(rest))
-        cur.execute(
-            """
-            SELECT v.item_ledger_entry_no, v.valuation_date, sum(v.cost_amount_actual + v.cost_amount_expected)
-              FROM costing_value_entry v JOIN costing_item ON costing_item.no = v.item_no
-             WHERE v.item_no = ANY(%s) AND costing_item.costing_method = 'average'
-               AND v.item_ledger_entry_no IS NOT NULL
-             GROUP BY 1, 2
-            """,
-            [list(item_nos)],
-        )
-        for ile, valuation_date, amount in cur.fetchall():
-            entries[ile].by_valuation_date[valuation_date] = amount
+        # Applications by inbound entry (index iae_inbound), for the entries just loaded: no join over the table.
         cur.execute(
             """
             SELECT a.inbound_item_entry_no, a.outbound_item_entry_no, abs(a.quantity), a.cost_application
               FROM costing_item_application_entry a
-              JOIN costing_item_ledger_entry e ON e.entry_no = a.inbound_item_entry_no
-             WHERE e.item_no = ANY(%s) AND a.outbound_item_entry_no IS NOT NULL
+             WHERE a.inbound_item_entry_no = ANY(%s) AND a.outbound_item_entry_no IS NOT NULL
              ORDER BY a.entry_no
             """,
-            [list(item_nos)],
+            [list(entries)],
         )
         applications = cur.fetchall()
     return entries, applications
@@ -502,7 +518,9 @@ def _adjust_batch(item_nos: list[str], setup: InventorySetup, post_to_gl: bool, 
     items = {i.no: i for i in Item.objects.filter(no__in=item_nos, cost_is_adjusted=False)}
     if not items:
         return
-    entries, applications = _load(list(items))
+    entries, applications = _load(
+        list(items), [no for no, i in items.items() if i.costing_method == CostingMethod.AVERAGE]
+    )
     per_item: dict[str, dict[int, _Ile]] = defaultdict(dict)
     for e in entries.values():
         per_item[e.item][e.entry_no] = e

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from core.bulk import copy_insert, load_rows, new_row
 from core.errors import InvalidInput
 from core.money import ZERO
 from costing.models import (
@@ -224,8 +225,15 @@ class _Setups:
         return self.item_groups[item_no]
 
 
-def _describe(ve, account_type) -> str:
-    return f"{ve.get_entry_type_display()} {ve.item_id or ve.capacity_no} on {ve.posting_date:%Y-%m-%d}"
+def _describe(ve, account_type, labels: dict | None = None) -> str:
+    # The entry type's label is a lazy translation: looked up once per type and plan (``labels``), not per line.
+    if labels is None:
+        label = ve.get_entry_type_display()
+    else:
+        label = labels.get(ve.entry_type)
+        if label is None:
+            label = labels[ve.entry_type] = ve.get_entry_type_display()
+    return f"{label} {ve.item_id or ve.capacity_no} on {ve.posting_date:%Y-%m-%d}"
 
 
 def _resolve(setups: _Setups, ve, account_type: str) -> tuple[str | None, str | None, str]:
@@ -244,7 +252,6 @@ def _resolve(setups: _Setups, ve, account_type: str) -> tuple[str | None, str | 
                 _("Inventory Posting Setup is missing for location %(loc)s and inventory posting group %(grp)s.")
                 % {"loc": ve.location_id or "''", "grp": group},
             )
-        name = _("Inventory Posting Setup")
         key = f"{ve.location_id or ''} {group}"
     else:
         setup = setups.gps.get((ve.gen_bus_posting_group_id, ve.gen_prod_posting_group_id))
@@ -265,10 +272,11 @@ def _resolve(setups: _Setups, ve, account_type: str) -> tuple[str | None, str | 
                 _("General Posting Setup %(bus)s / %(prod)s is blocked.")
                 % {"bus": ve.gen_bus_posting_group_id or "''", "prod": ve.gen_prod_posting_group_id},
             )
-        name = _("General Posting Setup")
         key = f"{ve.gen_bus_posting_group_id or ''} {ve.gen_prod_posting_group_id}"
     account_no = getattr(setup, f"{field_name}_id")
     if not account_no:
+        # The setup's name is translated only for the message (not for every line resolved).
+        name = _("Inventory Posting Setup") if where == "ips" else _("General Posting Setup")
         return (
             None,
             "missing_account",
@@ -290,6 +298,7 @@ def plan(
     setups = setups or _Setups()
     result = Plan()
     allowed = allowed_posting_range() if check_dates else (None, None)
+    labels: dict[str, str] = {}
     for ve in value_entries:
         actual = ve.cost_amount_actual - ve.cost_posted_to_gl
         expected = ve.cost_amount_expected - ve.expected_cost_posted_to_gl if expected_posting else ZERO
@@ -363,7 +372,7 @@ def plan(
                         gen_bus_posting_group=ve.gen_bus_posting_group_id,
                         gen_prod_posting_group=ve.gen_prod_posting_group_id,
                         balancing=balancing,
-                        description=_describe(ve, kind),
+                        description=_describe(ve, kind, labels),
                     )
                 )
             if problem:
@@ -443,6 +452,18 @@ def _group_key(line: PlannedLine) -> tuple:
     )
 
 
+def _next_ids(model, count: int) -> list[int]:
+    """``count`` values of the model's id sequence, in one round trip."""
+    if not count:
+        return []
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
 def _write(planned: Plan, *, method: str, document_no: str | None, user, register=None) -> Report:
     """Post a plan through the ledger service, link every G/L entry to its value entries, mark them posted."""
     report = Report(method=method, posted=True, lines=planned.lines, skipped=planned.skipped)
@@ -490,14 +511,25 @@ def _write(planned: Plan, *, method: str, document_no: str | None, user, registe
             )
             report.gl_entries = posted.entries
             report.register_no = posted.register.no
-            relations = [
-                GLItemLedgerRelation(
-                    gl_entry_id=entry.entry_no, value_entry_id=ve_no, gl_register_id=posted.register.no, amount=share
-                )
-                for entry in posted.entries
-                for ve_no, share in entry.tag.items()
-            ]
-            GLItemLedgerRelation.objects.bulk_create(relations, batch_size=5000)
+            # COPY, as posting writes its entries (core.bulk): a million relation rows are not built through the ORM.
+            # The ids come from the table's identity sequence, taken in one call.
+            register_no = posted.register.no
+            pairs = [(entry.entry_no, ve_no, share) for entry in posted.entries for ve_no, share in entry.tag.items()]
+            ids = _next_ids(GLItemLedgerRelation, len(pairs))
+            copy_insert(
+                GLItemLedgerRelation,
+                [
+                    new_row(
+                        GLItemLedgerRelation,
+                        id=row_id,
+                        gl_entry_id=gl_no,
+                        value_entry_id=ve_no,
+                        gl_register_id=register_no,
+                        amount=share,
+                    )
+                    for row_id, (gl_no, ve_no, share) in zip(ids, pairs, strict=True)
+                ],
+            )
     if planned.parts:
         numbers = list(planned.parts)
         with connection.cursor() as cur:
@@ -513,7 +545,8 @@ def _write(planned: Plan, *, method: str, document_no: str | None, user, registe
                 [numbers, [planned.parts[n][0] for n in numbers], [planned.parts[n][1] for n in numbers]],
             )
     if planned.done:
-        PostValueEntryToGL.objects.filter(value_entry_id__in=planned.done).delete()
+        with connection.cursor() as cur:
+            cur.execute("DELETE FROM costing_post_value_entry_to_gl WHERE value_entry_no = ANY(%s)", [planned.done])
     report.posted_value_entries = len(planned.parts)
     return report
 
@@ -613,7 +646,7 @@ def run_post_inventory_cost_to_gl(
             )
             if not claimed:
                 break
-            entries = list(ValueEntry.objects.filter(entry_no__in=claimed).order_by("entry_no"))
+            entries = load_rows(ValueEntry, "entry_no = ANY(%s) ORDER BY entry_no", [claimed])
             planned = plan(entries, expected_posting=setup.expected_cost_posting_to_gl, setups=setups)
             chunk_report = _write(planned, method=method, document_no=document_no, user=user, register=register)
             if chunk_report.register_no and register is None:
