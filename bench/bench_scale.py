@@ -443,10 +443,14 @@ def scaleout(snapshot: str, workers_list: list[int], args) -> dict:
                 t0 = time.perf_counter()
                 group(task.s(b, key) for b in batches).apply_async(queue="scaleout")
                 done, errors = 0, []
+                deadline = time.monotonic() + 3600
                 while done < len(batches):
-                    got = r.blpop(key, timeout=600)
+                    # Short waits: a long blocking read trips the Redis client's socket timeout.
+                    got = r.blpop(key, timeout=5)
                     if got is None:
-                        raise SystemExit(f"scale-out {name} on {workers} workers: no answer in 600 s")
+                        if time.monotonic() > deadline:
+                            raise SystemExit(f"scale-out {name} on {workers} workers: unfinished after an hour")
+                        continue
                     msg = json.loads(got[1])
                     if msg.get("error"):
                         errors.append(msg["error"])
