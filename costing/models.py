@@ -292,7 +292,8 @@ class ItemLedgerEntry(models.Model):
     order_line_no = models.IntegerField(default=0)
     # A transfer posts an outbound and an inbound entry; the inbound one points at its outbound twin.
     transferred_from_entry = models.BigIntegerField(null=True, blank=True)
-    register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, db_column="register_no")
+    # Written in the same transaction as its register row by the same service: no database FK (as on value entries).
+    register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -453,7 +454,13 @@ class ValueEntry(models.Model):
 class ItemApplicationEntry(models.Model):
     entry_no = models.BigIntegerField(_("entry no."), primary_key=True)
     item_ledger_entry = models.ForeignKey(
-        ItemLedgerEntry, on_delete=models.PROTECT, db_column="item_ledger_entry_no", related_name="+", db_index=False
+        ItemLedgerEntry,
+        on_delete=models.PROTECT,
+        db_column="item_ledger_entry_no",
+        related_name="+",
+        db_index=False,
+        # Always the inbound or the outbound entry of the same row, which keep their FKs: no database FK.
+        db_constraint=False,
     )
     inbound_item_entry = models.ForeignKey(
         ItemLedgerEntry,
