@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from core.bulk import copy_insert, new_row
 from core.money import ZERO, round_amount
 from core.sequences import NumberBlock
 from costing.models import (
@@ -555,7 +556,8 @@ def _adjust_batch(item_nos: list[str], setup: InventorySetup, post_to_gl: bool, 
     from production.services import stamp_order_fields
 
     stamp_order_fields(created)
-    ValueEntry.objects.bulk_create(created, batch_size=2000)
+    # COPY, as posting writes its entries (core.bulk): a full run writes hundreds of thousands of adjustment entries.
+    copy_insert(ValueEntry, created)
     _mark_adjusted(done, items)
     report.items_adjusted.extend(done)
     report.value_entries.extend(created)
@@ -567,13 +569,15 @@ def _adjust_batch(item_nos: list[str], setup: InventorySetup, post_to_gl: bool, 
             report.gl_entries.extend(posted.gl_entries)
         else:
             expected_on = setup.expected_cost_posting_to_gl
-            PostValueEntryToGL.objects.bulk_create(
+            copy_insert(
+                PostValueEntryToGL,
                 [
-                    PostValueEntryToGL(value_entry_id=v.entry_no, item_id=v.item_id, posting_date=v.posting_date)
+                    new_row(
+                        PostValueEntryToGL, value_entry_id=v.entry_no, item_id=v.item_id, posting_date=v.posting_date
+                    )
                     for v in created
                     if v.cost_amount_actual or (expected_on and v.cost_amount_expected)
                 ],
-                batch_size=5000,
             )
 
 
@@ -587,7 +591,8 @@ def _value_entry(
         wanted = e.last_direct_date or e.posting_date
         entry_type, valued = ValueEntryType.DIRECT_COST, e.quantity
     total = adj.actual + adj.expected
-    return ValueEntry(
+    return new_row(
+        ValueEntry,
         entry_no=numbers.next("value_entry"),
         item_ledger_entry_id=e.entry_no,
         item_id=item.no,
