@@ -94,3 +94,28 @@ def test_journal_refuses_production_lines_without_a_released_order():
     services.finish_order(order.no, posting_date=d("01-05-20"))
     with pytest.raises(Conflict):
         post_item_journal([JournalLine("consumption", d("01-05-20"), "D", "COMP", D("1"), order_no=order.no)])
+
+
+def test_capacity_entries_stay_out_of_the_average_running_totals():
+    """Capacity value entries name the produced item but are WIP: an Average produced item's running totals (which
+    value its decreases at posting) count only inventory value entries."""
+    from django.db import connection
+
+    company()
+    item("COMP", "fifo", unit_cost=D("5"))
+    item("AVGFG", "average")
+    WorkCenter.objects.create(no="WC", direct_unit_cost=D("3"))
+    post_item_journal([JournalLine("purchase", d("01-01-20"), "P1", "COMP", D("4"), unit_cost=D("5"))])
+    order = services.create_order(item="AVGFG", quantity=D("1"), status="released")
+    post_item_journal([JournalLine("consumption", d("01-05-20"), order.no, "COMP", D("4"), order_no=order.no)])
+    services.post_capacity(
+        order.no, posting_date=d("01-05-20"), document_no=order.no, work_center="WC", run_time=D("10")
+    )
+    with connection.cursor() as cur:
+        cur.execute("SELECT quantity, cost FROM costing_avg_cost_total WHERE item_no = 'AVGFG'")
+        assert cur.fetchall() in ([], [(D("0"), D("0"))])
+        cur.execute(
+            "SELECT coalesce(sum(quantity), 0), coalesce(sum(cost), 0) FROM costing_avg_cost_total "
+            "WHERE item_no = 'COMP'"
+        )
+        assert cur.fetchone() == (D("0"), D("0.00"))
