@@ -3,6 +3,7 @@
 import base64
 import re
 import zlib
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -96,8 +97,11 @@ def test_exports_csv_xlsx_pdf(api, accountant_client):
     sheet = load_workbook(BytesIO(xlsx.content)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     header = rows.index(next(r for r in rows if r[0] == "Item no."))
-    assert rows[header + 1][0] == "A" and float(rows[header + 1][10]) == 80.0
-    assert rows[-1][0] == "Total" and float(rows[-1][10]) == 80.0
+    # openpyxl reads numeric cells back as floats: compare them as decimals to the cent.
+    assert rows[header + 1][0] == "A" and Decimal(str(rows[header + 1][10])).quantize(Decimal("0.01")) == Decimal(
+        "80.00"
+    )
+    assert rows[-1][0] == "Total" and Decimal(str(rows[-1][10])).quantize(Decimal("0.01")) == Decimal("80.00")
 
     pdf = api.get("/api/v1/reports/inventory-valuation/", {**query, "format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
