@@ -1,8 +1,11 @@
 """Books for the job tests and the invariant suite (shared/spec/reliability.md 7.1, adapted to Costbook's tables)."""
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
+import pytest
 from django.db import connection
 
 from costing.posting import JournalLine, post_item_journal
@@ -98,3 +101,38 @@ def violations(*, drained: bool) -> dict[str, int]:
 def assert_invariants(*, drained: bool) -> None:
     found = violations(drained=drained)
     assert found == dict.fromkeys(found, 0), found
+
+
+def database_url() -> str:
+    """The URL of the test database, for worker and server processes the tests start."""
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    # A Unix-socket directory (the embedded PostgreSQL of `make test`) travels percent-encoded in the host part.
+    host = quote(s["HOST"] or "127.0.0.1", safe="")
+    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@contextmanager
+def redis_broker(settings, redis_url: str, stale_after: int):
+    """This process's Celery app on ``redis_url`` (emptied first, skipped without Redis), eager again afterwards."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {redis_url}")
+    client.flushdb()
+    from config.celery import app
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=redis_url, task_always_eager=False)
+    app._pool = None  # connections are made for the new broker
+    app.amqp._producer_pool = None
+    settings.JOBS_STALE_AFTER_SECONDS = stale_after
+    try:
+        yield app
+    finally:
+        app.conf.update(saved)
+        app._pool = None
+        app.amqp._producer_pool = None
+        client.flushdb()

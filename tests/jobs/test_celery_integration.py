@@ -12,7 +12,6 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -34,36 +33,11 @@ POST = "post_inventory_cost_to_gl"
 ADJUST = "adjust_cost"
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    # A Unix-socket directory (the embedded PostgreSQL of `make test`) travels percent-encoded in the host part.
-    host = quote(s["HOST"] or "127.0.0.1", safe="")
-    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.fixture
 def broker(settings):
     """Point this process's Celery app at Redis DB 5 (emptied first), and back to eager afterwards."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    client.flushdb()
-    from config.celery import app
-
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    app._pool = None  # connections are made for the new broker
-    app.amqp._producer_pool = None
-    settings.JOBS_STALE_AFTER_SECONDS = STALE_AFTER
-    yield app
-    app.conf.update(saved)
-    app._pool = None
-    app.amqp._producer_pool = None
-    client.flushdb()
+    with support.redis_broker(settings, REDIS_URL, STALE_AFTER) as app:
+        yield app
 
 
 @pytest.fixture
@@ -74,7 +48,7 @@ def workers(broker):
     def start(delay_ms: int = 0) -> subprocess.Popen:
         env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": support.database_url(),
             "REDIS_URL": REDIS_URL,
             "DJANGO_DEBUG": "1",
             "JOBS_HEARTBEAT_SECONDS": "1",

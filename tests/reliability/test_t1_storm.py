@@ -30,8 +30,9 @@ from jobs import services
 from jobs.models import JobRun
 from ledger.models import GLEntry
 from tests import books
+from tests.jobs.support import database_url
 from tests.reliability.conftest import api_client, assert_clean, size
-from tests.reliability.test_t2_crashes import REDIS_URL, broker, database_url, finished, workers  # noqa: F401 - fixtures
+from tests.reliability.test_t2_crashes import REDIS_URL, broker, finished, workers  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 

@@ -29,7 +29,6 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -62,35 +61,11 @@ app.worker_main(sys.argv[1:])
 """
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    host = quote(s["HOST"] or "127.0.0.1", safe="")
-    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.fixture
 def broker(settings):
     """This process's Celery app on Redis DB 8 (emptied first), eager again afterwards."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    client.flushdb()
-    from config.celery import app
-
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    app._pool = None
-    app.amqp._producer_pool = None
-    settings.JOBS_STALE_AFTER_SECONDS = STALE_AFTER
-    yield app
-    app.conf.update(saved)
-    app._pool = None
-    app.amqp._producer_pool = None
-    client.flushdb()
+    with support.redis_broker(settings, REDIS_URL, STALE_AFTER) as app:
+        yield app
 
 
 @pytest.fixture
@@ -101,7 +76,7 @@ def workers(broker):
     def start(delay_ms: int = BATCH_DELAY_MS, *, reject_on_worker_lost: bool = True, concurrency: int = 1):
         env = {
             **os.environ,
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": support.database_url(),
             "REDIS_URL": REDIS_URL,
             "DJANGO_DEBUG": "1",
             "DJANGO_SETTINGS_MODULE": "config.settings",
