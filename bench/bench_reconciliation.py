@@ -13,14 +13,11 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DJANGO_DEBUG", "1")
 
-import psycopg2  # noqa: E402
+import benchdb  # noqa: E402
 
 ENTRIES = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 DAYS = 730
@@ -28,21 +25,6 @@ ITEMS = 200
 MATRIX_BUDGET = 1.0
 DRILLDOWN_BUDGET = 0.2
 RUNS = 5
-
-base_url = os.environ.get("DATABASE_URL") or (ROOT / "var" / "database_url").read_text().strip()
-parsed = urlparse(base_url)
-BENCH_DB = os.environ.get("BENCH_DB_NAME") or f"costbook_bench_recon_{os.getpid()}"
-admin_url = urlunparse(parsed._replace(path="/postgres"))
-os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{BENCH_DB}"))
-
-
-def admin(sql):
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
 
 # Value entries: entry i falls on day i % DAYS and is, by i % 10: 0-3 purchase direct cost, 4 purchase indirect cost,
 # 5-7 sale direct cost, 8 positive adjustment, 9 revaluation of a sale. Every one is posted to the G/L (two lines:
@@ -77,15 +59,10 @@ CONTRA = (
 
 
 def build():
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from tests.books import company
 
-    call_command("migrate", verbosity=0)
     company()
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:
@@ -179,8 +156,8 @@ def floor_sql(filters):
 
 
 def main():
-    admin(f'CREATE DATABASE "{BENCH_DB}"')
-    try:
+    # A throwaway database of this benchmark's own: created, migrated, and dropped at the end (BENCH_KEEP_DB keeps it).
+    with benchdb.bench_database("recon", keep=bool(os.environ.get("BENCH_KEEP_DB"))):
         built = build()
         from django.db import connection
 
@@ -249,14 +226,6 @@ def main():
             print("budget missed:", ", ".join(missed))
             return 1
         return 0
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if os.environ.get("BENCH_KEEP_DB"):
-            print(f"kept database {BENCH_DB}")
-        else:
-            admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

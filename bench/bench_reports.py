@@ -14,14 +14,11 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DJANGO_DEBUG", "1")
 
-import psycopg2  # noqa: E402
+import benchdb  # noqa: E402
 
 ENTRIES = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 DAYS = 365
@@ -32,21 +29,6 @@ RUNS = 3
 # of 4 applied to it: 3.5 value entries a pair. Every 50th pair also carries a production order (consumption,
 # capacity and output value entries).
 PAIRS = int(ENTRIES / 3.5)
-
-base_url = os.environ.get("DATABASE_URL") or (ROOT / "var" / "database_url").read_text().strip()
-parsed = urlparse(base_url)
-BENCH_DB = os.environ.get("BENCH_DB_NAME") or f"costbook_bench_reports_{os.getpid()}"
-admin_url = urlunparse(parsed._replace(path="/postgres"))
-os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{BENCH_DB}"))
-
-
-def admin(sql):
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
 
 PAIR = (
     "SELECT k, 'B' || lpad((k %% {items})::text, 4, '0') AS item_no,"
@@ -115,15 +97,10 @@ WHERE p.k %% 50 = 0
 
 
 def build():
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from tests.books import company
 
-    call_command("migrate", verbosity=0)
     company()
     pair = PAIR.format(items=ITEMS, days=DAYS, pairs=PAIRS)
     started = time.perf_counter()
@@ -186,8 +163,8 @@ def timed(fn, runs=RUNS):
 
 
 def main():
-    admin(f'CREATE DATABASE "{BENCH_DB}"')
-    try:
+    # A throwaway database of this benchmark's own: created, migrated, and dropped at the end (BENCH_KEEP_DB keeps it).
+    with benchdb.bench_database("reports", keep=bool(os.environ.get("BENCH_KEEP_DB"))):
         built = build()
         from django.db import connection
 
@@ -248,14 +225,6 @@ def main():
             print("budget missed:", ", ".join(missed))
             return 1
         return 0
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if os.environ.get("BENCH_KEEP_DB"):
-            print(f"kept database {BENCH_DB}")
-        else:
-            admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
