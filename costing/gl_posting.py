@@ -4,37 +4,40 @@ Rules: costing reference 1.1 (which setup supplies an account), 1.2 (amount to p
 1.3 (account +amount, balancing -amount), 1.4 / 1.5 (the mapping), 1.6 (the created entries and the G/L - item ledger
 relation), 5.1 (posting methods, skipped entries) and 5.2 (test report warnings).
 
-``plan`` computes, without writing, what posting a set of value entries would do: the G/L lines per value entry and
-the skipped entries with their reasons. ``post_value_entries`` writes a plan through ``ledger.services``. The batch
-run (``run_post_inventory_cost_to_gl``) drains the Post Value Entry to G/L queue in chunks, each chunk one
-transaction that claims its queue rows with ``FOR UPDATE SKIP LOCKED``, posts them and deletes them, so a killed
-run leaves nothing half-posted and two runs never post a value entry twice.
+Planning and posting are set-based SQL over temporary tables (see "the plan, in SQL" below): a million value entries
+are a few dozen statements, not a Python object per entry. ``post_value_entries`` posts given value entries at once
+(automatic cost posting, adjustment runs); the batch run (``run_post_inventory_cost_to_gl``) drains the Post Value
+Entry to G/L queue in chunks, each chunk one transaction that claims its queue rows with ``FOR UPDATE SKIP LOCKED``,
+posts them and deletes them, so a killed run leaves nothing half-posted and two runs never post a value entry twice.
+The dry run and the test report (5.2) run the same plan and write nothing.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from core.bulk import copy_insert, load_rows, new_row
 from core.errors import InvalidInput
 from core.money import ZERO
 from costing.models import (
-    GLItemLedgerRelation,
     InventoryPostingSetup,
     InventorySetup,
-    Item,
-    PostValueEntryToGL,
-    ValueEntry,
+    ItemLedgerEntryType,
+    OrderType,
+    ValueEntryType,
+    VarianceType,
 )
-from ledger.models import GeneralPostingSetup, GLAccount
-from ledger.services import GLLine, allowed_posting_range, post_transactions
+from ledger.models import GeneralPostingSetup, GLEntry
+from ledger.services import STAGE_TABLE, allowed_posting_range, open_stage, post_staged
 
 PER_ENTRY = "per_entry"
 PER_POSTING_GROUP = "per_posting_group"
@@ -168,7 +171,260 @@ def account_types(ve) -> dict[str, tuple[str, str]]:
     return table[et]
 
 
-# ---------------------------------------------------------------------------------------------------- the plan
+# ------------------------------------------------------------------------------------------- the plan, in SQL
+#
+# A call plans and posts a set of value entries (the claimed queue rows of a chunk, or the entries an item posting
+# just wrote) with a handful of set-based statements over temporary tables that live until commit:
+#
+#   gl_claim  the value entries of this call
+#   gl_ve     one row each: what is left to post (actual, expected) and a status: post, done (nothing left),
+#             expected_cost_off, invalid_combination, date_not_allowed, or skipped (a line below had a problem)
+#   gl_line   the G/L lines: value entry x part (actual, expected) x side (account, balancing), with the account
+#             resolved from the setups (table 1.1) or the reason it cannot be
+#
+# The account mapping (1.4 / 1.5) stays the Python function ``account_types``: ``_mapping_rows`` enumerates it into
+# rows once, so the SQL plan and every other reader use the same table.
+
+PARTS = ((ACTUAL, 0), (EXPECTED, 1))
+# How many posted lines and G/L entry numbers a report keeps for display (a million-entry run keeps the totals
+# per account in full, and the first lines).
+LINES_KEPT = 10_000
+
+
+@functools.cache
+def _mapping_rows() -> tuple[tuple, ...]:
+    """(ile type, entry type, variance type, order type, part, side, account type, setup) for every combination that
+    ``account_types`` accepts; side 0 is the account, 1 the balancing account."""
+    rows = []
+    iles = [""] + [c.value for c in ItemLedgerEntryType]
+    for ile, et, vt, ot in itertools.product(iles, ValueEntryType.values, VarianceType.values, OrderType.values):
+        probe = SimpleNamespace(item_ledger_entry_type=ile, entry_type=et, variance_type=vt, order_type=ot)
+        try:
+            types = account_types(probe)
+        except InvalidCombination:
+            continue
+        for part, (account_type, balancing_type) in types.items():
+            for side, kind in ((0, account_type), (1, balancing_type)):
+                rows.append((ile, et, vt, ot, part, side, kind, ACCOUNT_SOURCE[kind][0]))
+    return tuple(rows)
+
+
+def _values(rows: Sequence[tuple], width: int) -> tuple[str, list]:
+    """A VALUES list of ``rows`` with its parameters."""
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    return ", ".join([one] * len(rows)), [value for row in rows for value in row]
+
+
+def _open_plan_tables() -> None:
+    """The plan's temporary tables, empty, and the mapping and the setups' accounts loaded (a few hundred rows)."""
+    mapping = _mapping_rows()
+    ips_types = [t for t, (where, _f) in ACCOUNT_SOURCE.items() if where == "ips"]
+    gps_types = [t for t, (where, _f) in ACCOUNT_SOURCE.items() if where == "gps"]
+    ips_case = " ".join(f"WHEN '{t}' THEN s.{ACCOUNT_SOURCE[t][1]}_id" for t in ips_types)
+    gps_case = " ".join(f"WHEN '{t}' THEN s.{ACCOUNT_SOURCE[t][1]}_id" for t in gps_types)
+    values, params = _values(mapping, 8)
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            CREATE TEMP TABLE IF NOT EXISTS gl_claim (value_entry_no bigint PRIMARY KEY) ON COMMIT DROP;
+            CREATE TEMP TABLE IF NOT EXISTS gl_map (
+                ile varchar, et varchar, vt varchar, ot varchar, part varchar, side int, account_type varchar,
+                src varchar) ON COMMIT DROP;
+            CREATE TEMP TABLE IF NOT EXISTS gl_acct (
+                src varchar, k1 varchar, k2 varchar, account_type varchar, account_no varchar, blocked bool,
+                PRIMARY KEY (src, k1, k2, account_type)) ON COMMIT DROP;
+            CREATE TEMP TABLE IF NOT EXISTS gl_ve (
+                entry_no bigint PRIMARY KEY, ile varchar, et varchar, vt varchar, ot varchar, expected_cost bool,
+                act numeric, expd numeric, posting_date date, document_no varchar, location varchar, ipg varchar,
+                gbus varchar, gprod varchar, item_no varchar, capacity_no varchar, source_no varchar,
+                status varchar) ON COMMIT DROP;
+            CREATE TEMP TABLE IF NOT EXISTS gl_cand (
+                entry_no bigint, part varchar, part_order int, side int, account_type varchar, src varchar,
+                k1 varchar, k2 varchar, gl_account varchar, amount numeric, problem varchar,
+                posting_date date, document_no varchar, location varchar, ipg varchar, gbus varchar,
+                gprod varchar, item_no varchar, et varchar) ON COMMIT DROP;
+            CREATE TEMP TABLE IF NOT EXISTS gl_line (
+                seq bigint PRIMARY KEY, gseq bigint, entry_no bigint, part varchar, side int, account_type varchar,
+                gl_account varchar, amount numeric, posting_date date, document_no varchar, location varchar,
+                ipg varchar, gbus varchar, gprod varchar, item_no varchar, et varchar) ON COMMIT DROP;
+            TRUNCATE gl_claim, gl_map, gl_acct, gl_ve, gl_cand, gl_line;
+            """
+        )
+        cur.execute(f"INSERT INTO gl_map VALUES {values}", params)
+        cur.execute(
+            f"""
+            INSERT INTO gl_acct
+            SELECT 'ips', coalesce(s.location_id, ''), s.inventory_posting_group_id, t.type,
+                   CASE t.type {ips_case} END, false
+              FROM costing_inventory_posting_setup s CROSS JOIN unnest(%s::varchar[]) t(type)
+            UNION ALL
+            SELECT 'gps', coalesce(s.gen_bus_posting_group_id, ''), s.gen_prod_posting_group_id, t.type,
+                   CASE t.type {gps_case} END, s.blocked
+              FROM ledger_general_posting_setup s CROSS JOIN unnest(%s::varchar[]) t(type)
+            """,
+            [ips_types, gps_types],
+        )
+
+
+def _plan_sql(*, expected_posting: bool, allowed: tuple[date | None, date | None]) -> None:
+    """Fill gl_ve and gl_line for the value entries in gl_claim (rules 1.1 to 1.5, 5.1's skip reasons)."""
+    start, end = allowed
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO gl_ve
+            SELECT v.entry_no, v.item_ledger_entry_type, v.entry_type, v.variance_type, v.order_type,
+                   v.expected_cost, v.cost_amount_actual - v.cost_posted_to_gl,
+                   CASE WHEN %(exp)s THEN v.cost_amount_expected - v.expected_cost_posted_to_gl ELSE 0 END,
+                   v.posting_date, v.document_no, v.location_code, v.inventory_posting_group_id,
+                   v.gen_bus_posting_group_id, v.gen_prod_posting_group_id, v.item_no, v.capacity_no, v.source_no,
+                   CASE
+                     WHEN v.expected_cost AND NOT %(exp)s AND v.expected_cost_posted_to_gl = 0
+                          AND v.cost_amount_actual = v.cost_posted_to_gl
+                       THEN CASE WHEN v.cost_amount_expected <> 0 THEN 'expected_cost_off' ELSE 'done' END
+                     WHEN v.cost_amount_actual = v.cost_posted_to_gl
+                          AND (NOT %(exp)s OR v.cost_amount_expected = v.expected_cost_posted_to_gl) THEN 'done'
+                     WHEN NOT EXISTS (SELECT 1 FROM gl_map m WHERE m.ile = v.item_ledger_entry_type
+                                        AND m.et = v.entry_type AND m.vt = v.variance_type AND m.ot = v.order_type)
+                       THEN 'invalid_combination'
+                     WHEN v.posting_date < %(start)s OR v.posting_date > %(end)s THEN 'date_not_allowed'
+                     ELSE 'post'
+                   END
+              FROM costing_value_entry v JOIN gl_claim c ON c.value_entry_no = v.entry_no
+            """,
+            {"exp": expected_posting, "start": start, "end": end},
+        )
+        # Lines: a part with an amount but no row in the mapping is a line with problem invalid_part; a line whose
+        # account cannot be resolved says why, in the order the checks of 1.1 apply.
+        cur.execute(
+            """
+            INSERT INTO gl_cand (entry_no, part, part_order, side, account_type, src, k1, k2, gl_account, amount,
+                                 problem, posting_date, document_no, location, ipg, gbus, gprod, item_no, et)
+            SELECT v.entry_no, p.part, p.ord, coalesce(m.side, -1), m.account_type, m.src, k.k1, k.k2, s.account_no,
+                   CASE p.part WHEN 'actual' THEN v.act ELSE v.expd END * CASE m.side WHEN 1 THEN -1 ELSE 1 END,
+                   CASE WHEN m.part IS NULL THEN 'invalid_part'
+                        WHEN s.src IS NULL THEN 'missing_setup'
+                        WHEN s.blocked THEN 'setup_blocked'
+                        WHEN s.account_no IS NULL THEN 'missing_account'
+                        WHEN a.blocked THEN 'blocked_account'
+                        WHEN a.account_type <> 'posting' THEN 'heading_account'
+                   END,
+                   v.posting_date, v.document_no, coalesce(v.location, ''), coalesce(v.ipg, ''),
+                   coalesce(v.gbus, ''), coalesce(v.gprod, ''), coalesce(nullif(v.item_no, ''), v.capacity_no), v.et
+              FROM gl_ve v
+             CROSS JOIN (VALUES ('actual', 0), ('expected', 1)) p(part, ord)
+              LEFT JOIN gl_map m ON m.ile = v.ile AND m.et = v.et AND m.vt = v.vt AND m.ot = v.ot AND m.part = p.part
+              LEFT JOIN costing_item si
+                     ON m.account_type = 'wip_inventory' AND v.source_no <> ''
+                    AND v.source_no IS DISTINCT FROM v.item_no AND si.no = v.source_no
+             CROSS JOIN LATERAL (
+                   SELECT CASE WHEN m.src = 'ips' THEN coalesce(v.location, '') ELSE coalesce(v.gbus, '') END AS k1,
+                          CASE WHEN m.src = 'ips' THEN coalesce(si.inventory_posting_group_id, v.ipg)
+                               ELSE v.gprod END AS k2) k
+              LEFT JOIN gl_acct s ON s.src = m.src AND s.k1 = k.k1 AND s.k2 = k.k2 AND s.account_type = m.account_type
+              LEFT JOIN ledger_gl_account a ON a.no = s.account_no
+             WHERE v.status = 'post' AND CASE p.part WHEN 'actual' THEN v.act ELSE v.expd END <> 0
+            """
+        )
+        cur.execute(
+            """
+            UPDATE gl_ve SET status = 'skipped'
+             WHERE entry_no IN (SELECT entry_no FROM gl_cand WHERE problem IS NOT NULL)
+            """
+        )
+
+
+def _skipped() -> list[Skipped]:
+    """The skipped value entries of the plan, each with its first problem, as a message."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT v.entry_no, v.status, v.ile, v.et, v.expected_cost, v.posting_date,
+                   l.problem, l.account_type, l.src, l.k1, l.k2, l.gl_account
+              FROM gl_ve v
+              LEFT JOIN LATERAL (
+                   SELECT * FROM gl_cand l WHERE l.entry_no = v.entry_no AND l.problem IS NOT NULL
+                    ORDER BY l.part_order, l.side LIMIT 1) l ON v.status = 'skipped'
+             WHERE v.status NOT IN ('post', 'done')
+             ORDER BY v.entry_no
+            """
+        )
+        rows = cur.fetchall()
+    return [_skip_reason(*row) for row in rows]
+
+
+def _skip_reason(entry_no, status, ile, et, expected_cost, posting_date, problem, account_type, src, k1, k2, account):
+    if status == "expected_cost_off":
+        return Skipped(
+            entry_no, _("Expected cost is not posted to the G/L (expected cost posting to G/L is off)."), status
+        )
+    if status == "invalid_combination":
+        return Skipped(
+            entry_no,
+            _(
+                "The combination item ledger entry type %(ile)s, entry type "
+                "%(et)s and expected cost %(exp)s is not allowed."
+            )
+            % {"ile": ile or "''", "et": et, "exp": expected_cost},
+            status,
+        )
+    if status == "date_not_allowed":
+        return Skipped(
+            entry_no,
+            _("Posting date %(date)s is not within the allowed posting dates.") % {"date": posting_date},
+            status,
+        )
+    if problem == "invalid_part":
+        return Skipped(entry_no, _("Entry type %(et)s cannot carry expected cost.") % {"et": et}, "invalid_combination")
+    if problem == "missing_setup" and src == "ips":
+        message = _("Inventory Posting Setup is missing for location %(loc)s and inventory posting group %(grp)s.") % {
+            "loc": k1 or "''",
+            "grp": k2,
+        }
+    elif problem == "missing_setup":
+        message = _(
+            "General Posting Setup is missing for gen. bus. posting group %(bus)s and "
+            "gen. prod. posting group %(prod)s."
+        ) % {"bus": k1 or "''", "prod": k2}
+    elif problem == "setup_blocked":
+        message = _("General Posting Setup %(bus)s / %(prod)s is blocked.") % {"bus": k1 or "''", "prod": k2}
+    elif problem == "missing_account":
+        model = InventoryPostingSetup if src == "ips" else GeneralPostingSetup
+        name = _("Inventory Posting Setup") if src == "ips" else _("General Posting Setup")
+        message = _("%(field)s is missing in %(setup)s, %(key)s.") % {
+            "field": model._meta.get_field(ACCOUNT_SOURCE[account_type][1]).verbose_name,
+            "setup": name,
+            "key": f"{k1} {k2}".strip(),
+        }
+    elif problem == "blocked_account":
+        message = _("G/L account %(no)s is blocked.") % {"no": account}
+    else:
+        message = _("G/L account %(no)s is not a posting account.") % {"no": account}
+    return Skipped(entry_no, message, problem)
+
+
+def _number_lines() -> None:
+    """The lines of the value entries that post, in G/L entry order (``seq``), with their posting group (``gseq``).
+
+    Per entry the order is value entry, part, side, as the reference lists them. Per posting group one G/L entry
+    stands for the lines with the same posting date, account type, location, posting groups, sign and account
+    (a group is named by its first line: ``first``), ordered by date and first line.
+    """
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO gl_line
+            SELECT seq, dense_rank() OVER (ORDER BY posting_date, first), entry_no, part, side, account_type,
+                   gl_account, amount, posting_date, document_no, location, ipg, gbus, gprod, item_no, et
+              FROM (SELECT c.*, min(seq) OVER (PARTITION BY posting_date, account_type, location, ipg, gbus, gprod,
+                                                            amount < 0, gl_account, side) AS first
+                      FROM (SELECT c.*, row_number() OVER (ORDER BY entry_no, part_order, side) AS seq
+                              FROM gl_cand c JOIN gl_ve v USING (entry_no) WHERE v.status = 'post') c) c
+            """
+        )
+
+
+# ------------------------------------------------------------------------------------------------------ posting
 
 
 @dataclass
@@ -180,12 +436,6 @@ class PlannedLine:
     amount: Decimal
     posting_date: date
     document_no: str
-    location: str | None
-    inventory_posting_group: str | None
-    gen_bus_posting_group: str | None
-    gen_prod_posting_group: str | None
-    balancing: bool
-    description: str
 
 
 @dataclass
@@ -196,222 +446,29 @@ class Skipped:
 
 
 @dataclass
-class Plan:
-    lines: list[PlannedLine] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    warnings: list[dict] = field(default_factory=list)
-    # value entries whose amounts are all posted after this plan (posted now, or nothing was left to post)
-    done: list[int] = field(default_factory=list)
-    # per value entry: (actual part, expected part) this plan posts
-    parts: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
-
-
-class _Setups:
-    """Posting setups and accounts loaded once per plan."""
-
-    def __init__(self):
-        self.ips = {(s.location_id, s.inventory_posting_group_id): s for s in InventoryPostingSetup.objects.all()}
-        self.gps = {
-            (s.gen_bus_posting_group_id, s.gen_prod_posting_group_id): s for s in GeneralPostingSetup.objects.all()
-        }
-        self.accounts = {a.no: a for a in GLAccount.objects.all()}
-        self.item_groups: dict[str, str] = {}
-
-    def item_group(self, item_no: str) -> str | None:
-        if item_no not in self.item_groups:
-            self.item_groups[item_no] = (
-                Item.objects.filter(no=item_no).values_list("inventory_posting_group_id", flat=True).first()
-            )
-        return self.item_groups[item_no]
-
-
-def _describe(ve, account_type, labels: dict | None = None) -> str:
-    # The entry type's label is a lazy translation: looked up once per type and plan (``labels``), not per line.
-    if labels is None:
-        label = ve.get_entry_type_display()
-    else:
-        label = labels.get(ve.entry_type)
-        if label is None:
-            label = labels[ve.entry_type] = ve.get_entry_type_display()
-    return f"{label} {ve.item_id or ve.capacity_no} on {ve.posting_date:%Y-%m-%d}"
-
-
-def _resolve(setups: _Setups, ve, account_type: str) -> tuple[str | None, str | None, str]:
-    """(account no., None) or (None, reason code, message) for one account type of a value entry."""
-    where, field_name = ACCOUNT_SOURCE[account_type]
-    if where == "ips":
-        group = ve.inventory_posting_group_id
-        if account_type == WIP and ve.source_no and ve.source_no != ve.item_id:
-            # Consumption posts WIP on the produced item's posting group (1.1).
-            group = setups.item_group(ve.source_no) or group
-        setup = setups.ips.get((ve.location_id, group))
-        if setup is None:
-            return (
-                None,
-                "missing_setup",
-                _("Inventory Posting Setup is missing for location %(loc)s and inventory posting group %(grp)s.")
-                % {"loc": ve.location_id or "''", "grp": group},
-            )
-        key = f"{ve.location_id or ''} {group}"
-    else:
-        setup = setups.gps.get((ve.gen_bus_posting_group_id, ve.gen_prod_posting_group_id))
-        if setup is None:
-            return (
-                None,
-                "missing_setup",
-                _(
-                    "General Posting Setup is missing for gen. bus. posting group %(bus)s and "
-                    "gen. prod. posting group %(prod)s."
-                )
-                % {"bus": ve.gen_bus_posting_group_id or "''", "prod": ve.gen_prod_posting_group_id},
-            )
-        if setup.blocked:
-            return (
-                None,
-                "setup_blocked",
-                _("General Posting Setup %(bus)s / %(prod)s is blocked.")
-                % {"bus": ve.gen_bus_posting_group_id or "''", "prod": ve.gen_prod_posting_group_id},
-            )
-        key = f"{ve.gen_bus_posting_group_id or ''} {ve.gen_prod_posting_group_id}"
-    account_no = getattr(setup, f"{field_name}_id")
-    if not account_no:
-        # The setup's name is translated only for the message (not for every line resolved).
-        name = _("Inventory Posting Setup") if where == "ips" else _("General Posting Setup")
-        return (
-            None,
-            "missing_account",
-            _("%(field)s is missing in %(setup)s, %(key)s.")
-            % {"field": setup._meta.get_field(field_name).verbose_name, "setup": name, "key": key.strip()},
-        )
-    account = setups.accounts[account_no]
-    if account.blocked:
-        return None, "blocked_account", _("G/L account %(no)s is blocked.") % {"no": account_no}
-    if account.account_type != GLAccount.AccountType.POSTING:
-        return None, "heading_account", _("G/L account %(no)s is not a posting account.") % {"no": account_no}
-    return account_no, None, ""
-
-
-def plan(
-    value_entries: Iterable, *, expected_posting: bool, check_dates: bool = True, setups: _Setups | None = None
-) -> Plan:
-    """What posting these value entries would do. Pure: reads setups, writes nothing."""
-    setups = setups or _Setups()
-    result = Plan()
-    allowed = allowed_posting_range() if check_dates else (None, None)
-    labels: dict[str, str] = {}
-    for ve in value_entries:
-        actual = ve.cost_amount_actual - ve.cost_posted_to_gl
-        expected = ve.cost_amount_expected - ve.expected_cost_posted_to_gl if expected_posting else ZERO
-        if ve.expected_cost and not expected_posting and ve.expected_cost_posted_to_gl == 0 and actual == 0:
-            if ve.cost_amount_expected != 0:
-                result.skipped.append(
-                    Skipped(
-                        ve.entry_no,
-                        _("Expected cost is not posted to the G/L (expected cost posting to G/L is off)."),
-                        "expected_cost_off",
-                    )
-                )
-            continue
-        if actual == 0 and expected == 0:
-            result.done.append(ve.entry_no)
-            continue
-        try:
-            types = account_types(ve)
-        except InvalidCombination:
-            result.skipped.append(
-                Skipped(
-                    ve.entry_no,
-                    _(
-                        "The combination item ledger entry type %(ile)s, entry type "
-                        "%(et)s and expected cost %(exp)s is not allowed."
-                    )
-                    % {"ile": ve.item_ledger_entry_type or "''", "et": ve.entry_type, "exp": ve.expected_cost},
-                    "invalid_combination",
-                )
-            )
-            continue
-        start, end = allowed
-        if (start and ve.posting_date < start) or (end and ve.posting_date > end):
-            result.skipped.append(
-                Skipped(
-                    ve.entry_no,
-                    _("Posting date %(date)s is not within the allowed posting dates.") % {"date": ve.posting_date},
-                    "date_not_allowed",
-                )
-            )
-            continue
-        lines = []
-        problem = None
-        for part, amount in ((ACTUAL, actual), (EXPECTED, expected)):
-            if amount == 0:
-                continue
-            if part not in types:
-                problem = Skipped(
-                    ve.entry_no,
-                    _("Entry type %(et)s cannot carry expected cost.") % {"et": ve.entry_type},
-                    "invalid_combination",
-                )
-                break
-            account_type, balancing_type = types[part]
-            for kind, balancing, signed in ((account_type, False, amount), (balancing_type, True, -amount)):
-                account, code, message = _resolve(setups, ve, kind)
-                if account is None:
-                    problem = Skipped(ve.entry_no, message, code)
-                    break
-                lines.append(
-                    PlannedLine(
-                        value_entry_no=ve.entry_no,
-                        part=part,
-                        account_type=kind,
-                        gl_account=account,
-                        amount=signed,
-                        posting_date=ve.posting_date,
-                        document_no=ve.document_no,
-                        location=ve.location_id,
-                        inventory_posting_group=ve.inventory_posting_group_id,
-                        gen_bus_posting_group=ve.gen_bus_posting_group_id,
-                        gen_prod_posting_group=ve.gen_prod_posting_group_id,
-                        balancing=balancing,
-                        description=_describe(ve, kind, labels),
-                    )
-                )
-            if problem:
-                break
-        if problem:
-            result.skipped.append(problem)
-            continue
-        result.lines.extend(lines)
-        result.parts[ve.entry_no] = (actual, expected)
-        result.done.append(ve.entry_no)
-    return result
-
-
-# ------------------------------------------------------------------------------------------------------ posting
-
-
-@dataclass
 class Report:
+    """What a run posted (or would post): totals per account in full, the first ``LINES_KEPT`` lines and G/L entry
+    numbers for display, every skipped entry with its reason."""
+
     method: str
     posted: bool
     lines: list[PlannedLine] = field(default_factory=list)
+    lines_total: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    # G/L entry objects: filled by ``post_value_entries`` (the few entries of one posting), not by batch runs.
     gl_entries: list = field(default_factory=list)
+    gl_entry_numbers: list[int] = field(default_factory=list)
+    gl_entry_count: int = 0
     posted_value_entries: int = 0
     register_no: int | None = None
-
-    def extend(self, other: Report) -> None:
-        self.lines.extend(other.lines)
-        self.skipped.extend(other.skipped)
-        self.gl_entries.extend(other.gl_entries)
-        self.posted_value_entries += other.posted_value_entries
-        self.register_no = self.register_no or other.register_no
+    totals: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
 
     def by_account(self) -> list[dict]:
-        totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
-        for line in self.lines:
-            totals[(line.gl_account, line.account_type)] += line.amount
         return [
-            {"gl_account": acc, "account_type": typ, "amount": amount} for (acc, typ), amount in sorted(totals.items())
+            {"gl_account": acc, "account_type": typ, "amount": amount}
+            for (acc, typ), amount in sorted(self.totals.items())
         ]
 
     def as_dict(self) -> dict:
@@ -419,7 +476,8 @@ class Report:
             "posting_method": self.method,
             "posted": self.posted,
             "posted_value_entries": self.posted_value_entries,
-            "gl_entries": [g.entry_no for g in self.gl_entries],
+            "gl_entries": self.gl_entry_numbers,
+            "gl_entries_count": self.gl_entry_count,
             "register_no": self.register_no,
             "lines": [
                 {
@@ -433,126 +491,131 @@ class Report:
                 }
                 for ln in self.lines
             ],
+            "lines_total": self.lines_total,
+            "debit": str(self.debit),
+            "credit": str(self.credit),
+            "lines_truncated": self.lines_total > len(self.lines),
             "by_account": [{**row, "amount": str(row["amount"])} for row in self.by_account()],
             "skipped": [{"value_entry_no": s.value_entry_no, "reason": s.reason, "code": s.code} for s in self.skipped],
         }
 
 
-def _group_key(line: PlannedLine) -> tuple:
-    return (
-        line.posting_date,
-        line.account_type,
-        line.location or "",
-        line.inventory_posting_group or "",
-        line.gen_bus_posting_group or "",
-        line.gen_prod_posting_group or "",
-        line.amount < 0,
-        line.gl_account,
-        line.balancing,
-    )
+def _plan(numbers_sql: str, params: Sequence, *, expected_posting: bool, allowed) -> int:
+    """Claim value entries (``numbers_sql`` selects their numbers) into a fresh plan and plan them; how many."""
+    _open_plan_tables()
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO gl_claim {numbers_sql}", params)
+        claimed = cur.rowcount
+    if claimed:
+        _plan_sql(expected_posting=expected_posting, allowed=allowed)
+        _number_lines()
+    return claimed
 
 
-def _next_ids(model, count: int) -> list[int]:
-    """``count`` values of the model's id sequence, in one round trip."""
-    if not count:
-        return []
+def _collect(report: Report) -> list[Skipped]:
+    """Add the plan's totals, first lines and skipped entries to the report; the skipped entries of this plan."""
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
+            "SELECT gl_account, account_type, sum(amount), count(*), "
+            "coalesce(sum(amount) FILTER (WHERE amount > 0), 0), coalesce(sum(amount) FILTER (WHERE amount < 0), 0) "
+            "FROM gl_line GROUP BY 1, 2"
         )
-        return [row[0] for row in cur.fetchall()]
-
-
-def _write(planned: Plan, *, method: str, document_no: str | None, user, register=None) -> Report:
-    """Post a plan through the ledger service, link every G/L entry to its value entries, mark them posted."""
-    report = Report(method=method, posted=True, lines=planned.lines, skipped=planned.skipped)
-    if planned.lines:
-        if method == PER_ENTRY:
-            by_entry: dict[int, list[GLLine]] = {}
-            for ln in planned.lines:
-                by_entry.setdefault(ln.value_entry_no, []).append(
-                    GLLine(
-                        gl_account=ln.gl_account,
-                        amount=ln.amount,
-                        posting_date=ln.posting_date,
-                        document_no=ln.document_no,
-                        description=ln.description,
-                        tag={ln.value_entry_no: ln.amount},
-                    )
-                )
-            transactions = list(by_entry.values())
-        else:
-            groups: dict[tuple, list] = {}
-            for ln in planned.lines:
-                bucket = groups.setdefault(_group_key(ln), [ZERO, defaultdict(lambda: ZERO)])
-                bucket[0] += ln.amount
-                bucket[1][ln.value_entry_no] += ln.amount
-            by_date: dict[date, list[GLLine]] = {}
-            for key, (amount, entries) in groups.items():
-                posting_date, account_type, loc, ipg, gbus, gprod, _neg, account, _bal = key
-                if amount == 0:
-                    continue
-                by_date.setdefault(posting_date, []).append(
-                    GLLine(
-                        gl_account=account,
-                        amount=amount,
-                        posting_date=posting_date,
-                        document_no=document_no or "",
-                        description=f"{ACCOUNT_TYPE_LABELS[account_type]}, {loc},{ipg},{gbus},{gprod}",
-                        tag=dict(entries),
-                    )
-                )
-            transactions = [lines for _d, lines in sorted(by_date.items())]
-        transactions = [tx for tx in transactions if tx]
-        if transactions:
-            posted = post_transactions(
-                transactions, source_code=SOURCE_CODE, user=user, register=register, check_dates=False
-            )
-            report.gl_entries = posted.entries
-            report.register_no = posted.register.no
-            # COPY, as posting writes its entries (core.bulk): a million relation rows are not built through the ORM.
-            # The ids come from the table's identity sequence, taken in one call.
-            register_no = posted.register.no
-            pairs = [(entry.entry_no, ve_no, share) for entry in posted.entries for ve_no, share in entry.tag.items()]
-            ids = _next_ids(GLItemLedgerRelation, len(pairs))
-            copy_insert(
-                GLItemLedgerRelation,
-                [
-                    new_row(
-                        GLItemLedgerRelation,
-                        id=row_id,
-                        gl_entry_id=gl_no,
-                        value_entry_id=ve_no,
-                        gl_register_id=register_no,
-                        amount=share,
-                    )
-                    for row_id, (gl_no, ve_no, share) in zip(ids, pairs, strict=True)
-                ],
-            )
-    if planned.parts:
-        numbers = list(planned.parts)
-        with connection.cursor() as cur:
+        for account, account_type, amount, count, debit, credit in cur.fetchall():
+            report.totals[(account, account_type)] += amount
+            report.lines_total += count
+            report.debit += debit
+            report.credit += credit
+        cur.execute("SELECT count(*) FROM gl_ve WHERE status = 'post'")
+        report.posted_value_entries += cur.fetchone()[0]
+        room = LINES_KEPT - len(report.lines)
+        if room > 0:
             cur.execute(
-                """
-                UPDATE costing_value_entry v
-                   SET cost_posted_to_gl = v.cost_posted_to_gl + p.actual,
-                       expected_cost_posted_to_gl = v.expected_cost_posted_to_gl + p.expected
-                  FROM (SELECT unnest(%s::bigint[]) AS no, unnest(%s::numeric[]) AS actual,
-                               unnest(%s::numeric[]) AS expected) p
-                 WHERE v.entry_no = p.no
-                """,
-                [numbers, [planned.parts[n][0] for n in numbers], [planned.parts[n][1] for n in numbers]],
+                "SELECT entry_no, part, account_type, gl_account, amount, posting_date, document_no "
+                "FROM gl_line ORDER BY seq LIMIT %s",
+                [room],
             )
-    if planned.done:
+            report.lines.extend(PlannedLine(*row) for row in cur.fetchall())
+    skipped = _skipped()
+    report.skipped.extend(skipped)
+    return skipped
+
+
+def _write(*, method: str, document_no: str | None, user, register, report: Report):
+    """Post the planned lines through the ledger, link every G/L entry to its value entries, mark them posted and
+    take the finished ones off the queue. Returns the run's register (opened by the first chunk that posts)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM gl_line)")
+        has_lines = cur.fetchone()[0]
+    if has_lines:
+        open_stage()
         with connection.cursor() as cur:
-            cur.execute("DELETE FROM costing_post_value_entry_to_gl WHERE value_entry_no = ANY(%s)", [planned.done])
-    report.posted_value_entries = len(planned.parts)
-    return report
+            if method == PER_ENTRY:
+                labels = [(c.value, str(c.label)) for c in ValueEntryType]
+                case = " ".join(["WHEN %s THEN %s"] * len(labels))
+                cur.execute(
+                    f"""
+                    INSERT INTO {STAGE_TABLE}
+                    SELECT seq, dense_rank() OVER (ORDER BY entry_no), gl_account, amount, posting_date, document_no,
+                           left((CASE et {case} ELSE et END) || ' ' || coalesce(item_no, '') || ' on '
+                                || to_char(posting_date, 'YYYY-MM-DD'), 200)
+                      FROM gl_line
+                    """,
+                    [v for pair in labels for v in pair],
+                )
+            else:
+                labels = list(ACCOUNT_TYPE_LABELS.items())
+                case = " ".join(["WHEN %s THEN %s"] * len(labels))
+                cur.execute(
+                    f"""
+                    INSERT INTO {STAGE_TABLE}
+                    SELECT gseq, dense_rank() OVER (ORDER BY posting_date), gl_account, sum(amount), posting_date, %s,
+                           left((CASE account_type {case} END) || ', ' || location || ',' || ipg || ',' || gbus
+                                || ',' || gprod, 200)
+                      FROM gl_line
+                     GROUP BY gseq, gl_account, posting_date, account_type, location, ipg, gbus, gprod
+                    """,
+                    [document_no or ""] + [v for pair in labels for v in pair],
+                )
+        posted = post_staged(source_code=SOURCE_CODE, user=user, register=register)
+        register = posted.register
+        with connection.cursor() as cur:
+            if method == PER_ENTRY:
+                cur.execute(
+                    "INSERT INTO costing_gl_item_ledger_relation (gl_entry_no, value_entry_no, gl_register_no, amount) "
+                    "SELECT %s + seq - 1, entry_no, %s, amount FROM gl_line",
+                    [posted.first_entry_no, register.no],
+                )
+            else:
+                cur.execute(
+                    "INSERT INTO costing_gl_item_ledger_relation (gl_entry_no, value_entry_no, gl_register_no, amount) "
+                    "SELECT %s + gseq - 1, entry_no, %s, sum(amount) FROM gl_line GROUP BY gseq, entry_no",
+                    [posted.first_entry_no, register.no],
+                )
+        report.register_no = register.no
+        report.gl_entry_count += posted.entries
+        room = LINES_KEPT - len(report.gl_entry_numbers)
+        if room > 0:
+            first = posted.first_entry_no
+            report.gl_entry_numbers.extend(range(first, first + min(room, posted.entries)))
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            UPDATE costing_value_entry v
+               SET cost_posted_to_gl = v.cost_posted_to_gl + p.act,
+                   expected_cost_posted_to_gl = v.expected_cost_posted_to_gl + p.expd
+              FROM gl_ve p
+             WHERE p.status = 'post' AND v.entry_no = p.entry_no
+            """
+        )
+        cur.execute(
+            "DELETE FROM costing_post_value_entry_to_gl "
+            "WHERE value_entry_no IN (SELECT entry_no FROM gl_ve WHERE status IN ('post', 'done'))"
+        )
+    return register
 
 
 def post_value_entries(
-    value_entries: Sequence[ValueEntry],
+    value_entries: Sequence,
     *,
     method: str = PER_ENTRY,
     document_no: str | None = None,
@@ -560,24 +623,40 @@ def post_value_entries(
     setup: InventorySetup | None = None,
     from_item_posting: bool = False,
 ) -> Report:
-    """Post these value entries now (automatic cost posting, adjustment runs). Runs in the caller's transaction.
+    """Post these value entries (objects or numbers) now: automatic cost posting, adjustment runs, the
+    reconciliation's "post what is waiting". Runs in the caller's transaction; no posting-date check (the posting
+    that wrote them checked its dates).
 
     From item posting a missing or blocked account is an error, as in Business Central: the item posting fails
     rather than leave the books out of step silently.
     """
     setup = setup or InventorySetup.get()
-    planned = plan(value_entries, expected_posting=setup.expected_cost_posting_to_gl, check_dates=False)
-    if from_item_posting and planned.skipped:
-        problems = [s for s in planned.skipped if s.code != "expected_cost_off"]
-        if problems:
-            first = problems[0]
-            raise InvalidInput.field(
-                "lines",
-                _("Automatic cost posting failed for value entry %(no)s: %(reason)s")
-                % {"no": first.value_entry_no, "reason": first.reason},
-            )
+    numbers = [getattr(v, "entry_no", v) for v in value_entries]
+    report = Report(method=method, posted=True)
     with transaction.atomic():
-        return _write(planned, method=method, document_no=document_no, user=user)
+        _plan(
+            "SELECT DISTINCT unnest(%s::bigint[])",
+            [numbers],
+            expected_posting=setup.expected_cost_posting_to_gl,
+            allowed=(None, None),
+        )
+        skipped = _collect(report)
+        if from_item_posting:
+            problems = [s for s in skipped if s.code != "expected_cost_off"]
+            if problems:
+                first = problems[0]
+                raise InvalidInput.field(
+                    "lines",
+                    _("Automatic cost posting failed for value entry %(no)s: %(reason)s")
+                    % {"no": first.value_entry_no, "reason": first.reason},
+                )
+        _write(method=method, document_no=document_no, user=user, register=None, report=report)
+    if report.gl_entry_count:
+        first = report.gl_entry_numbers[0]
+        report.gl_entries = list(
+            GLEntry.objects.filter(entry_no__range=(first, first + report.gl_entry_count - 1)).order_by("entry_no")
+        )
+    return report
 
 
 def check_options(method: str, document_no: str | None) -> None:
@@ -603,59 +682,71 @@ def run_post_inventory_cost_to_gl(
     items: Sequence[str] | None = None,
     posting_date_to: date | None = None,
     user=None,
-    chunk_size: int = 5000,
+    chunk_size: int = 50_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Post Inventory Cost to G/L (report 1002) over the queue.
 
-    Each chunk is one transaction: claim queue rows (``FOR UPDATE SKIP LOCKED``, in entry order), plan, post, delete
-    the posted rows. With ``post=False`` nothing is written and the report says what would be posted. Per posting
-    group, each chunk's groups become G/L entries in the run's one register.
+    Each chunk is one transaction: claim queue rows (``FOR UPDATE SKIP LOCKED``, in entry order), plan them in SQL,
+    post, delete the posted rows; a killed run leaves nothing half-posted and two runs never post a value entry
+    twice. Skipped entries stay queued and are not claimed again by this run. With ``post=False`` nothing is written
+    and nothing is locked: the report says what would be posted. Per posting group, each chunk's groups become G/L
+    entries in the run's one register.
     """
     check_options(method, document_no)
     setup = InventorySetup.get()
-    setups = _Setups()
+    allowed = allowed_posting_range()
     report = Report(method=method, posted=post)
-    queue = PostValueEntryToGL.objects.order_by("value_entry_id")
+    where, params = ["TRUE"], []
     if items:
-        queue = queue.filter(item_id__in=items)
+        where.append("q.item_no = ANY(%s)")
+        params.append(list(items))
     if posting_date_to:
-        queue = queue.filter(posting_date__lte=posting_date_to)
-    total = queue.count()
-    done = 0
-    register = None
-    if not post:
-        numbers = list(queue.values_list("value_entry_id", flat=True))
-        for start in range(0, len(numbers), chunk_size):
-            chunk = ValueEntry.objects.filter(entry_no__in=numbers[start : start + chunk_size]).order_by("entry_no")
-            planned = plan(chunk, expected_posting=setup.expected_cost_posting_to_gl, setups=setups)
-            report.lines.extend(planned.lines)
-            report.skipped.extend(planned.skipped)
-            report.posted_value_entries += len(planned.parts)
-            done += len(numbers[start : start + chunk_size])
-            if progress:
-                progress(done, total)
-        return report
-    seen_skipped: set[int] = set()
+        where.append("q.posting_date <= %s")
+        params.append(posting_date_to)
+    condition = " AND ".join(where)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM costing_post_value_entry_to_gl q WHERE {condition}", params)
+        total = cur.fetchone()[0]
+        # Entries this run skipped: they stay queued, and the next chunk must not claim them again.
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS gl_seen (value_entry_no bigint PRIMARY KEY); TRUNCATE gl_seen")
+    done, last, register = 0, 0, None
     while True:
         with transaction.atomic():
-            claimed = list(
-                queue.exclude(value_entry_id__in=seen_skipped)
-                .select_for_update(skip_locked=True)
-                .values_list("value_entry_id", flat=True)[:chunk_size]
-            )
+            if post:
+                claimed = _plan(
+                    f"""SELECT q.value_entry_no FROM costing_post_value_entry_to_gl q
+                         WHERE {condition}
+                           AND NOT EXISTS (SELECT 1 FROM gl_seen s WHERE s.value_entry_no = q.value_entry_no)
+                         ORDER BY q.value_entry_no LIMIT %s FOR UPDATE SKIP LOCKED""",
+                    [*params, chunk_size],
+                    expected_posting=setup.expected_cost_posting_to_gl,
+                    allowed=allowed,
+                )
+            else:
+                claimed = _plan(
+                    f"""SELECT q.value_entry_no FROM costing_post_value_entry_to_gl q
+                         WHERE {condition} AND q.value_entry_no > %s ORDER BY q.value_entry_no LIMIT %s""",
+                    [*params, last, chunk_size],
+                    expected_posting=setup.expected_cost_posting_to_gl,
+                    allowed=allowed,
+                )
             if not claimed:
                 break
-            entries = load_rows(ValueEntry, "entry_no = ANY(%s) ORDER BY entry_no", [claimed])
-            planned = plan(entries, expected_posting=setup.expected_cost_posting_to_gl, setups=setups)
-            chunk_report = _write(planned, method=method, document_no=document_no, user=user, register=register)
-            if chunk_report.register_no and register is None:
-                from ledger.models import GLRegister
-
-                register = GLRegister.objects.get(no=chunk_report.register_no)
-        report.extend(chunk_report)
-        seen_skipped.update(s.value_entry_no for s in planned.skipped)
-        done += len(claimed)
+            skipped = _collect(report)
+            if post:
+                register = _write(method=method, document_no=document_no, user=user, register=register, report=report)
+                if skipped:
+                    with connection.cursor() as cur:
+                        cur.execute(
+                            "INSERT INTO gl_seen SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
+                            [[s.value_entry_no for s in skipped]],
+                        )
+            else:
+                with connection.cursor() as cur:
+                    cur.execute("SELECT max(value_entry_no) FROM gl_claim")
+                    last = cur.fetchone()[0]
+        done += claimed
         if progress:
             progress(min(done, total), total)
     return report
@@ -663,17 +754,9 @@ def run_post_inventory_cost_to_gl(
 
 def test_report(*, method: str = PER_ENTRY, document_no: str | None = None, items=None) -> dict:
     """Post Invt. Cost to G/L - Test (5.2): the prospective lines and every warning, without posting."""
-    check_options(method, document_no)
-    setup = InventorySetup.get()
-    queue = PostValueEntryToGL.objects.order_by("value_entry_id")
-    if items:
-        queue = queue.filter(item_id__in=items)
-    entries = ValueEntry.objects.filter(entry_no__in=queue.values("value_entry_id")).order_by("entry_no")
-    planned = plan(entries, expected_posting=setup.expected_cost_posting_to_gl)
-    report = Report(method=method, posted=False, lines=planned.lines, skipped=planned.skipped)
-    report.posted_value_entries = len(planned.parts)
+    report = run_post_inventory_cost_to_gl(method=method, document_no=document_no, post=False, items=items)
     body = report.as_dict()
     body["warnings"] = [
-        {"value_entry_no": s.value_entry_no, "code": s.code, "message": s.reason} for s in planned.skipped
+        {"value_entry_no": s.value_entry_no, "code": s.code, "message": s.reason} for s in report.skipped
     ]
     return body

@@ -227,17 +227,18 @@ def report_view(result: dict) -> ReportView:
             cost = ve.cost_amount_expected if ve.expected_cost else ve.cost_amount_actual
         skipped_rows.append({**s, "entry": ve, "cost_amount": cost})
 
+    # A large run's report keeps only its first lines; its debit and credit totals are over all of them.
     amounts = [Decimal(ln["amount"]) for ln in lines]
-    debit = sum((a for a in amounts if a > 0), ZERO)
-    credit = sum((a for a in amounts if a < 0), ZERO)
+    debit = Decimal(result["debit"]) if "debit" in result else sum((a for a in amounts if a > 0), ZERO)
+    credit = Decimal(result["credit"]) if "credit" in result else sum((a for a in amounts if a < 0), ZERO)
     totals = {
         "value_entries": result.get("posted_value_entries", len(grouped)),
-        "lines": len(lines),
+        "lines": result.get("lines_total", len(lines)),
         "debit": debit,
         "credit": credit,
         "balance": debit + credit,
         "skipped": len(skipped),
-        "gl_entries": len(result.get("gl_entries") or []),
+        "gl_entries": result.get("gl_entries_count", len(result.get("gl_entries") or [])),
         "register_no": result.get("register_no"),
     }
     return ReportView(

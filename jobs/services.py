@@ -340,7 +340,7 @@ def _call_service(run: JobRun, progress) -> tuple[dict, str, str]:
         items=params.get("items") or None,
         posting_date_to=date.fromisoformat(posting_date_to) if posting_date_to else None,
         user=run.requested_by,
-        chunk_size=params.get("chunk_size") or 5000,
+        chunk_size=params.get("chunk_size") or 50_000,
         progress=progress,
     )
     return report.as_dict(), "", ""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core import sequences
@@ -117,17 +117,7 @@ def post_transactions(
         first_entry = sequences.take("gl_entry", len(lines))
         first_tx = sequences.take("gl_transaction", len(transactions))
         last_entry = first_entry + len(lines) - 1
-        if register is None:
-            register = GLRegister.objects.create(
-                no=sequences.take("gl_register"),
-                from_entry_no=first_entry,
-                to_entry_no=last_entry,
-                source_code=source_code,
-                user=user,
-            )
-        else:
-            GLRegister.objects.filter(no=register.no).update(to_entry_no=last_entry)
-            register.to_entry_no = last_entry
+        register = _open_register(register, first_entry, last_entry, source_code, user)
         # Rows built by filling the instance dict and written with COPY (core.bulk): Post Inventory Cost to G/L writes
         # a million lines, and Model.__init__ plus bulk_create's per-value preparation were most of its time.
         register_no = register.no
@@ -169,6 +159,130 @@ def post_transactions(
     return PostedGL(register=register, transactions=created)
 
 
+STAGE_TABLE = "ledger_stage"
+
+
+def open_stage() -> None:
+    """The session's staging table for ``post_staged``, empty, dropped at commit.
+
+    A caller that computes its lines in SQL (Post Inventory Cost to G/L) fills it with ``INSERT ... SELECT``: ``seq``
+    numbers the lines 1..n in entry order, ``tx_seq`` their transactions 1..m in transaction order.
+    """
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            CREATE TEMP TABLE IF NOT EXISTS {STAGE_TABLE} (
+                seq bigint PRIMARY KEY, tx_seq bigint NOT NULL, gl_account varchar(20) NOT NULL,
+                amount numeric NOT NULL, posting_date date NOT NULL, document_no varchar(40) NOT NULL,
+                description varchar(200) NOT NULL
+            ) ON COMMIT DROP;
+            TRUNCATE {STAGE_TABLE};
+            """
+        )
+
+
+@dataclass
+class StagedPosting:
+    register: GLRegister
+    first_entry_no: int
+    entries: int
+    first_transaction_no: int
+    transactions: int
+
+
+def post_staged(*, source_code: str, user=None, register: GLRegister | None = None) -> StagedPosting:
+    """Post the lines of the staging table (``open_stage``) as G/L transactions, set-based: a million lines are a
+    few statements, never a Python object per line.
+
+    The same checks as ``post_transactions``, done in SQL: amounts of at most two decimals, every transaction nets to
+    zero, accounts exist, are posting accounts and are not blocked. Entry no. = first + seq - 1, transaction no. =
+    first + tx_seq - 1, so the caller can link its own rows to the entries it staged.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("post_staged runs inside the posting transaction")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*), coalesce(max(seq), 0), coalesce(max(tx_seq), 0) FROM {STAGE_TABLE}")
+        lines, max_seq, tx_count = cur.fetchone()
+        if not lines:
+            raise InvalidInput.field("lines", _("There is nothing to post."))
+        if max_seq != lines:
+            raise RuntimeError("staged lines must be numbered 1..n")
+        cur.execute(f"SELECT seq FROM {STAGE_TABLE} WHERE amount <> round(amount, 2) ORDER BY seq LIMIT 1")
+        bad = cur.fetchone()
+        if bad:
+            raise InvalidInput.field(f"lines[{bad[0] - 1}].amount", _("Amounts have at most 2 decimals."))
+        cur.execute(
+            f"SELECT min(document_no), min(posting_date), sum(amount) FROM {STAGE_TABLE} "
+            "GROUP BY tx_seq HAVING sum(amount) <> 0 ORDER BY tx_seq LIMIT 1"
+        )
+        bad = cur.fetchone()
+        if bad:
+            raise InvalidInput.field(
+                "lines",
+                _("Document %(doc)s on %(date)s does not balance: its lines sum to %(total)s.")
+                % {"doc": bad[0], "date": bad[1], "total": bad[2]},
+            )
+        cur.execute(
+            f"""
+            SELECT s.seq, s.gl_account, a.no IS NULL, a.account_type <> 'posting', a.blocked
+              FROM (SELECT gl_account, min(seq) AS seq FROM {STAGE_TABLE} GROUP BY gl_account) s
+              LEFT JOIN ledger_gl_account a ON a.no = s.gl_account
+             WHERE a.no IS NULL OR a.account_type <> 'posting' OR a.blocked
+             ORDER BY s.seq LIMIT 1
+            """
+        )
+        bad = cur.fetchone()
+        if bad:
+            seq, account, missing, heading, _blocked = bad
+            path = f"lines[{seq - 1}].gl_account"
+            if missing:
+                raise InvalidInput.field(path, _("G/L account %(no)s does not exist.") % {"no": account})
+            if heading:
+                raise InvalidInput.field(
+                    path, _("G/L account %(no)s is a heading; post to a posting account.") % {"no": account}
+                )
+            raise InvalidInput.field(path, _("G/L account %(no)s is blocked.") % {"no": account})
+        if tx_count and not (1 <= tx_count <= lines):
+            raise RuntimeError("staged transactions must be numbered 1..m")
+
+    first_entry = sequences.take("gl_entry", lines)
+    first_tx = sequences.take("gl_transaction", tx_count)
+    register = _open_register(register, first_entry, first_entry + lines - 1, source_code, user)
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO ledger_gl_transaction (no, register_no, created_at) "
+            "SELECT %s + g - 1, %s, now() FROM generate_series(1, %s) g",
+            [first_tx, register.no, tx_count],
+        )
+        cur.execute(
+            f"""
+            INSERT INTO ledger_gl_entry (entry_no, transaction_no, register_no, gl_account_id, posting_date,
+                                         document_no, external_document_no, description, amount, source_code,
+                                         system_created, created_at, user_id)
+            SELECT %s + seq - 1, %s + tx_seq - 1, %s, gl_account, posting_date, document_no, '', description, amount,
+                   %s, %s, now(), %s
+              FROM {STAGE_TABLE} ORDER BY seq
+            """,
+            [first_entry, first_tx, register.no, source_code, source_code != "GENJNL", user.pk if user else None],
+        )
+    return StagedPosting(register, first_entry, lines, first_tx, tx_count)
+
+
+def _open_register(register: GLRegister | None, first_entry: int, last_entry: int, source_code: str, user):
+    """A new G/L register for these entries, or ``register`` (a batch run's, one per run) extended to them."""
+    if register is None:
+        return GLRegister.objects.create(
+            no=sequences.take("gl_register"),
+            from_entry_no=first_entry,
+            to_entry_no=last_entry,
+            source_code=source_code,
+            user=user,
+        )
+    GLRegister.objects.filter(no=register.no).update(to_entry_no=last_entry)
+    register.to_entry_no = last_entry
+    return register
+
+
 def post_gl_journal(lines: Sequence[dict], *, user=None) -> PostedGL:
     """The manual G/L journal: lines with the same document no. and posting date form one transaction."""
     groups: dict[tuple, list[GLLine]] = {}
@@ -195,4 +309,13 @@ def update_gl_setup(**changes) -> GLSetup:
     return setup
 
 
-__all__ = ["GLLine", "PostedGL", "post_transactions", "post_gl_journal", "check_posting_date"]
+__all__ = [
+    "GLLine",
+    "PostedGL",
+    "StagedPosting",
+    "open_stage",
+    "post_staged",
+    "post_transactions",
+    "post_gl_journal",
+    "check_posting_date",
+]

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         except InvalidInput as exc:
             raise CommandError(exc.message) from exc
         verb = "Would post" if dry_run else "Posted"
-        self.stdout.write(f"{verb} {report.posted_value_entries} value entries as {len(report.lines)} G/L lines.")
+        self.stdout.write(f"{verb} {report.posted_value_entries} value entries as {report.lines_total} G/L lines.")
         for row in report.by_account():
             self.stdout.write(f"  {row['gl_account']:<10} {row['account_type']:<24} {row['amount']:>16}")
         if report.skipped:
