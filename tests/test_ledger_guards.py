@@ -140,3 +140,71 @@ def test_dates_outside_allowed_range_are_refused(accounts):
         post_gl_journal(journal(("2130", "10.00"), ("7291", "-10.00")))
     assert "not within the allowed posting dates" in err.value.message
     assert list(err.value.errors) == ["lines[0].posting_date"]
+
+
+def _raw_transaction(cur, no: int, register: int, lines: list[tuple[int, str, str]]) -> None:
+    cur.execute(
+        "INSERT INTO ledger_gl_transaction (no, register_no, created_at) VALUES (%s, %s, now())", [no, register]
+    )
+    for entry_no, account, amount in lines:
+        cur.execute(
+            "INSERT INTO ledger_gl_entry (entry_no, transaction_no, register_no, gl_account_id, posting_date,"
+            " document_no, external_document_no, description, amount, source_code, system_created,"
+            " created_at) VALUES (%s, %s, %s, %s, '2026-01-05', 'X', '', '', %s, 'X', false, now())",
+            [entry_no, no, register, account, amount],
+        )
+
+
+def test_one_unbalanced_transaction_among_many_is_refused_at_commit(accounts):
+    """The balance check runs once per commit over all its G/L transactions (balance_check_once.sql)."""
+    with pytest.raises(IntegrityError, match="G/L transaction 7 does not balance"), transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO ledger_gl_register (no, from_entry_no, to_entry_no, source_code, created_at) "
+                "VALUES (1, 1, 20, 'X', now())"
+            )
+            for no in range(1, 11):
+                amount = "-4.99" if no == 7 else "-5.00"
+                _raw_transaction(cur, no, 1, [(2 * no - 1, "2130", "5.00"), (2 * no, "7291", amount)])
+    assert GLEntry.objects.count() == 0
+
+
+def test_a_line_added_after_the_balance_check_is_checked_at_once(accounts):
+    """After SET CONSTRAINTS ... IMMEDIATE has run the check, the note that says "checked" cannot hide a line that
+    unbalances an already checked transaction: the insert trigger checks it on the spot."""
+    with pytest.raises(IntegrityError, match="G/L transaction 1 does not balance"), transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO ledger_gl_register (no, from_entry_no, to_entry_no, source_code, created_at) "
+                "VALUES (1, 1, 3, 'X', now())"
+            )
+            _raw_transaction(cur, 1, 1, [(1, "2130", "5.00"), (2, "7291", "-5.00")])
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
+            cur.execute(
+                "INSERT INTO ledger_gl_entry (entry_no, transaction_no, register_no, gl_account_id, posting_date,"
+                " document_no, external_document_no, description, amount, source_code, system_created,"
+                " created_at) VALUES (3, 1, 1, '2130', '2026-01-05', 'X', '', '', 1, 'X', false, now())"
+            )
+    assert GLEntry.objects.count() == 0
+
+
+def test_a_transaction_cannot_claim_another_database_transaction(accounts):
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO ledger_gl_register (no, from_entry_no, to_entry_no, source_code, created_at) "
+            "VALUES (1, 1, 2, 'X', now())"
+        )
+        cur.execute("INSERT INTO ledger_gl_transaction (no, register_no, created_at, xid) VALUES (1, 1, now(), 42)")
+        cur.execute("SELECT xid = txid_current() FROM ledger_gl_transaction WHERE no = 1")
+        assert cur.fetchone()[0] is True
+        _raw_transaction(cur, 2, 1, [(1, "2130", "5.00"), (2, "7291", "-5.00")])
+        cur.execute("SELECT xid = txid_current() FROM ledger_gl_transaction WHERE no = 2")
+        assert cur.fetchone()[0] is True
+        cur.execute(
+            "INSERT INTO ledger_gl_entry (entry_no, transaction_no, register_no, gl_account_id, posting_date,"
+            " document_no, external_document_no, description, amount, source_code, system_created,"
+            " created_at) VALUES (3, 1, 1, '2130', '2026-01-05', 'X', '', '', 1, 'X', false, now()),"
+            " (4, 1, 1, '7291', '2026-01-05', 'X', '', '', -1, 'X', false, now())"
+        )
+    assert GLEntry.objects.count() == 4
