@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.money import QUANTITY_FIELD
+from core.money import AMOUNT_FIELD, QUANTITY_FIELD
 
 
 class InventoryPeriod(models.Model):
@@ -105,3 +105,40 @@ class InventoryCloseLogLine(models.Model):
             )
             % values
         )
+
+
+class PeriodCloseSnapshot(models.Model):
+    """The inventory accounts' balances as of a closed period's ending date, taken by the close (invariant I6b,
+    docs/reliability.md): the books of a closed period must still show them later.
+
+    Written with the close entry, never changed (UPDATE, DELETE and TRUNCATE refused by triggers). Per close entry one
+    row per inventory account (``account_total``: location and posting group empty) with its G/L balance, and one row
+    per inventory account x location x inventory posting group with the valuation only (``gl_balance`` 0: the G/L
+    knows no location). ``inventory_value`` is the valuation as of the ending date (actual cost on the inventory
+    account, expected cost on the interim account when expected cost is posted); ``not_posted`` the part of it not yet
+    posted to the G/L. Post Inventory Cost to G/L may still post that part after the close, so what stays frozen per
+    account is ``gl_balance + not_posted`` and ``inventory_value``.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    period_entry = models.ForeignKey(
+        InventoryPeriodEntry, on_delete=models.PROTECT, related_name="snapshot_rows", db_column="period_entry_no"
+    )
+    ending_date = models.DateField(_("ending date"))
+    gl_account_no = models.CharField(_("G/L account no."), max_length=20)
+    location_code = models.CharField(_("location code"), max_length=20, null=True, blank=True)
+    inventory_posting_group = models.CharField(_("inventory posting group"), max_length=20, null=True, blank=True)
+    account_total = models.BooleanField(_("account total"), default=False)
+    gl_balance = models.DecimalField(_("G/L balance"), **AMOUNT_FIELD)
+    inventory_value = models.DecimalField(_("inventory value"), **AMOUNT_FIELD)
+    not_posted = models.DecimalField(_("not posted to G/L"), **AMOUNT_FIELD)
+    expected_cost_posting = models.BooleanField(_("expected cost posting"), default=False)
+
+    class Meta:
+        db_table = "periods_close_snapshot"
+        ordering = ["period_entry", "gl_account_no", "-account_total", "location_code", "inventory_posting_group"]
+        verbose_name = _("period close snapshot")
+
+    def __str__(self):
+        where = "total" if self.account_total else f"{self.location_code or '-'}/{self.inventory_posting_group or '-'}"
+        return f"{self.ending_date} {self.gl_account_no} {where}: {self.gl_balance} / {self.inventory_value}"

@@ -3,7 +3,9 @@ periods and their log, and the figures of the controller's close checklist (reco
 reconciliation app's matrix).
 
 The close test lists every reason a period cannot close, each naming the item and the entry, in a few set-based
-queries. A reason that has more rows than ``limit`` shows the first ``limit`` and one line saying how many more.
+queries. A reason that has more rows than ``limit`` shows the first ``limit`` and one line saying how many more. It also
+runs the books' invariant suite as the close needs it (``core.invariants.run_for_close``): every failing check is a
+blocking problem, so a period never closes over books that are not in order (shared spec "reliability" 8.6).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Max, Min, QuerySet
 from django.utils.translation import gettext as _
 
+from core import invariants
 from core.money import ZERO
 from costing.models import ItemRegister, PostValueEntryToGL
 from periods.models import InventoryCloseLogLine, InventoryPeriod, InventoryPeriodEntry
@@ -45,6 +48,9 @@ class CloseTest:
     ending_date: date
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # The invariant suite's report (with the balances as of every period end up to the ending date, which the close
+    # stores as its snapshot).
+    books: invariants.Report | None = field(default=None, repr=False)
 
     @property
     def clean(self) -> bool:
@@ -346,9 +352,51 @@ def _not_posted_to_gl(end: date, limit: int) -> list[Problem]:
     return warnings
 
 
+def _check_descriptions() -> dict[str, str]:
+    """What each failing check of the invariant suite means, in the reader's language (docs/reliability.md)."""
+    return {
+        "I1_unbalanced_transactions": _("G/L transactions whose lines do not add up to zero"),
+        "I1_ledger_not_zero": _("the G/L entries as a whole do not add up to zero"),
+        "I2_posted_differs_from_gl": _("value entries whose cost posted to the G/L differs from their G/L entries"),
+        "I3_lost_postings": _("value entries not posted to the G/L in full and not waiting to be posted either"),
+        "I4_posted_twice": _("value entries posted to the G/L more than once"),
+        "I4_too_many_gl_lines": _("value entries linked to more G/L entries than a posting creates"),
+        "I5_inventory_differs_from_valuation": _(
+            "inventory accounts whose G/L balance differs from the inventory valuation at a period end"
+        ),
+        "I6a_item_ledger_after_close": _("item ledger entries posted into a closed period after it was closed"),
+        "I6a_value_entries_after_close": _("value entries posted into a closed period after it was closed"),
+        "I6b_closed_period_changed": _(
+            "balances of a closed period that no longer match the snapshot taken when it was closed"
+        ),
+        "I7_ledger_rows_changed": _("posted ledger rows that were changed or deleted"),
+        "I9_on_hand_differs": _("items whose quantity on hand differs from their open remaining quantities"),
+        "I9_bad_remaining_quantity": _("item ledger entries with an impossible remaining quantity"),
+    }
+
+
+def _books_not_in_order(end: date, test: CloseTest) -> list[Problem]:
+    """The invariant suite as the close runs it: one blocking problem per failing check."""
+    test.books = invariants.run_for_close(end)
+    descriptions = _check_descriptions()
+    return [
+        Problem(
+            code="books_check_failed",
+            message=_("The books' check %(check)s failed: %(what)s (%(count)s found).")
+            % {"check": name, "what": descriptions.get(name, name), "count": count},
+            guidance=_(
+                "Run python manage.py check_books for the details (docs/reliability.md), correct the cause with a "
+                "correcting posting, then close again."
+            ),
+        )
+        for name, count in test.books.failed.items()
+    ]
+
+
 def close_test(ending_date: date, *, limit: int = CLOSE_TEST_LIMIT) -> CloseTest:
-    """Close Inventory Period - Test (report 1004) for one ending date, with the seed 004 fixed-application check and
-    the G/L warning. Reads committed data only; ``close_period`` runs it again under its locks."""
+    """Close Inventory Period - Test (report 1004) for one ending date, with the seed 004 fixed-application check,
+    the books' invariant suite (``core.invariants.run_for_close``) and the G/L warning. Reads committed data only;
+    ``close_period`` runs it again under its locks."""
     test = CloseTest(ending_date)
     for reason in (
         _unadjusted_items,
@@ -358,6 +406,7 @@ def close_test(ending_date: date, *, limit: int = CLOSE_TEST_LIMIT) -> CloseTest
         _fixed_application_pairs,
     ):
         test.problems.extend(reason(ending_date, limit))
+    test.problems.extend(_books_not_in_order(ending_date, test))
     test.warnings.extend(_not_posted_to_gl(ending_date, limit))
     return test
 

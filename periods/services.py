@@ -15,10 +15,11 @@ from django.db import connection, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from core import invariants
 from core.errors import Conflict, InvalidInput
 from core.sequences import NumberBlock
 from periods import selectors
-from periods.models import InventoryPeriod, InventoryPeriodEntry
+from periods.models import InventoryPeriod, InventoryPeriodEntry, PeriodCloseSnapshot
 
 # pg_advisory_xact_lock key for "the inventory periods" (any fixed 64-bit number no other lock uses).
 PERIODS_LOCK = 0x1D0_5E77_0001
@@ -90,12 +91,32 @@ class PeriodNotClean(Conflict):
         self.problems = problems
 
 
+def _take_snapshots(entries: list[InventoryPeriodEntry], test: selectors.CloseTest) -> None:
+    """I6b: per close entry, the inventory accounts' G/L balance and the valuation as of its ending date, from the
+    balances the close test's invariant suite read under the close's locks (read again if it did not run)."""
+    accounts = invariants.inventory_accounts()
+    balances = test.books.balances if test.books else {}
+    expected = test.books.figures.get("expected_cost_posting") if test.books else None
+    if expected is None:
+        expected = invariants.expected_cost_posting()
+    ends = [e.ending_date for e in entries]
+    if any(end not in balances for end in ends):
+        balances = invariants.period_end_balances(accounts, ends)
+    PeriodCloseSnapshot.objects.bulk_create(
+        PeriodCloseSnapshot(period_entry=entry, ending_date=entry.ending_date, **row)
+        for entry in entries
+        for row in invariants.close_snapshot_rows(balances[entry.ending_date], accounts, expected_posting=expected)
+    )
+
+
 @transaction.atomic
 def close_period(ending_date: date, *, user=None) -> list[InventoryPeriodEntry]:
     """Close the period and every earlier open one (oldest first, one log entry each), if the close test is clean.
 
-    Each close entry records the last item register and the close log of seed 003: the outbound entries of its
-    period whose cost could not be settled with final cost up to the closing date, and why.
+    The close test includes the books' invariant suite (``core.invariants.run_for_close``): a failing check refuses
+    the close like any other problem. Each close entry records the last item register, the close log of seed 003 (the
+    outbound entries of its period whose cost could not be settled with final cost up to the closing date, and why)
+    and the balance snapshot that invariant I6b holds the closed period to.
     """
     _lock_periods()
     # Hold the inventory ledgers still: postings and cost adjustments wait until this transaction ends.
@@ -140,6 +161,7 @@ def close_period(ending_date: date, *, user=None) -> list[InventoryPeriodEntry]:
             )
         previous = closing.ending_date
         entries.append(entry)
+    _take_snapshots(entries, test)
     InventoryPeriod.objects.filter(ending_date__in=[p.ending_date for p in periods]).update(closed=True)
     return entries
 
