@@ -10,8 +10,14 @@ Cost and Post Inventory Cost to G/L:
 * (c) ``backend``: ``pg_terminate_backend`` of the worker's posting connection (inside its batch transaction when the
   poll catches it there); the task puts the run back to queued and Celery retries it, or the run fails and the next run
   finishes the work;
-* (d) a Redis restart is not run: the machine's Redis is shared and must not be stopped (a private redis-server was
-  not wired into this test; see docs/reliability.md).
+* (d) ``redis_restart``: kill -9 or ``SHUTDOWN NOSAVE`` of the broker, down for a seeded 0-1.5 s, then started again
+  empty (no persistence: the run's message is gone). The broker is a private ``redis-server`` this test starts on a
+  free port (tests/reliability/private_redis.py), never the machine's shared Redis; the worker reconnects, the run
+  either finishes or is swept once its heartbeat is stale and the next run finishes the work.
+
+The four targets run against the private redis-server (without a ``redis-server`` binary, (a)-(c) run on the shared
+Redis DB and (d) is recorded as not run). Full profile: 50 crashes per target (alternating Adjust Cost and Post to
+G/L), 200 in all; PR profile: 2 per target. One worker serves every run whose target does not kill it.
 
 After each crash: the books are checked while the work is still pending (``drained=False``), then recovery, then the
 drained suite with the I8 rerun. The negative control runs a worker whose ``run_job`` has
@@ -24,6 +30,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import statistics
 import subprocess
 import time
 from datetime import date
@@ -41,6 +48,7 @@ from jobs.models import JobRun
 from ledger.models import GLEntry
 from tests.jobs import support
 from tests.reliability.conftest import FULL, assert_clean, size
+from tests.reliability.private_redis import PrivateRedis
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +57,8 @@ ROOT = Path(__file__).resolve().parents[2]
 STALE_AFTER = 3
 POST, ADJUST = "post_inventory_cost_to_gl", "adjust_cost"
 BATCH_DELAY_MS = 150
+TARGETS = ("pool_child", "worker", "backend", "redis_restart")
+ITEMS_PER_RUN = 12
 
 # The worker, optionally with run_job's reject_on_worker_lost switched off (the negative control). Test harness only.
 WORKER = """
@@ -68,16 +78,15 @@ def broker(settings):
         yield app
 
 
-@pytest.fixture
-def workers(broker):
-    """start(delay_ms=..., reject_on_worker_lost=True): a worker process group (prefork, one child, queue jobs)."""
-    started: list[subprocess.Popen] = []
+def _worker_starter(app, redis_url: str, started: list[subprocess.Popen]):
+    """start(delay_ms=..., reject_on_worker_lost=True): a worker process group (prefork, one child, queue jobs) on
+    ``redis_url``, answering a ping."""
 
     def start(delay_ms: int = BATCH_DELAY_MS, *, reject_on_worker_lost: bool = True, concurrency: int = 1):
         env = {
             **os.environ,
             "DATABASE_URL": support.database_url(),
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
             "DJANGO_DEBUG": "1",
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "JOBS_HEARTBEAT_SECONDS": "1",
@@ -100,13 +109,49 @@ def workers(broker):
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"the worker exited with status {proc.returncode}")
-            if broker.control.ping(destination=[name.replace("%h", os.uname().nodename)], timeout=0.5):
+            if app.control.ping(destination=[name.replace("%h", os.uname().nodename)], timeout=0.5):
                 return proc
         raise RuntimeError("the worker did not answer within 30 s")
 
-    yield start
+    return start
+
+
+@pytest.fixture
+def workers(broker):
+    """Workers on the shared Redis DB (T1, the negative control)."""
+    started: list[subprocess.Popen] = []
+    yield _worker_starter(broker, REDIS_URL, started)
     for proc in started:
         kill(proc)
+
+
+@pytest.fixture
+def private_redis():
+    """A redis-server of this test's own on a free port (None without the binary)."""
+    try:
+        server = PrivateRedis()
+    except FileNotFoundError:
+        yield None
+        return
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def crash_broker(request, settings, private_redis):
+    """(start_worker, private redis or None): workers and this process's Celery app on the private redis-server, or
+    on the shared Redis DB when there is no redis-server binary."""
+    url = private_redis.url if private_redis else REDIS_URL
+    started: list[subprocess.Popen] = []
+    with support.redis_broker(settings, url, STALE_AFTER) as app:
+        try:
+            yield _worker_starter(app, url, started), private_redis
+        finally:
+            for proc in started:
+                kill(proc)
 
 
 def kill(proc: subprocess.Popen) -> None:
@@ -191,10 +236,32 @@ class Work:
         post_item_journal(lines)
 
 
-def crash_once(rng, start_worker, worker, target: str, job: str, work: Work) -> tuple[dict, subprocess.Popen]:
+def heartbeat_age(run_id: int) -> float:
+    with connection.cursor() as cur:
+        cur.execute("SELECT extract(epoch FROM now() - heartbeat_at) FROM jobs_jobrun WHERE id = %s", [run_id])
+        row = cur.fetchone()
+    return float(row[0]) if row and row[0] is not None else 0.0
+
+
+def finished_or_swept(run_id: int, timeout: float = 120.0) -> JobRun:
+    """Wait for the run to finish; once its heartbeat is stale, sweep it as the beat sweeper does (the worker that
+    ran it is gone and no message is left to take it over)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = JobRun.objects.get(pk=run_id)
+        if run.status in ("succeeded", "failed"):
+            return run
+        if run.status == "running" and heartbeat_age(run_id) > STALE_AFTER + 0.5:
+            services.sweep_stale_runs()
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for run {run_id} to finish or be swept")
+
+
+def crash_once(
+    rng, start_worker, worker, target: str, job: str, work: Work, redis: PrivateRedis | None
+) -> tuple[dict, subprocess.Popen]:
     """One seeded crash of ``target`` during a run of ``job``, then recovery; the run's figures and the live worker."""
-    items = 12
-    work.add(items)
+    work.add(ITEMS_PER_RUN)
     # Post to G/L works on whatever Adjust Cost left; Adjust Cost on the new items (one item per batch).
     if job == POST:
         pending = PostValueEntryToGL.objects.count()
@@ -212,26 +279,31 @@ def crash_once(rng, start_worker, worker, target: str, job: str, work: Work) -> 
     )
     time.sleep(offset)
     in_transaction = None
+    restart = None
     killed_at = time.monotonic()
     if target == "pool_child":
         os.kill(pool_child(worker), signal.SIGKILL)
     elif target == "worker":
         kill(worker)
-    else:
+    elif target == "backend":
         in_transaction = terminate_posting_backend()
+    else:
+        restart = {"how": rng.choice(["kill", "shutdown"]), "downtime_s": round(rng.uniform(0, 1.5), 3)}
+        redis.restart(restart["how"], restart["downtime_s"])
     # The crash left nothing half-written: the pending work is still pending, nothing is lost or doubled.
     assert_clean(invariants.run(drained=False).counts)
 
-    how = ""
+    how, failure = "", ""
     if target == "worker":
         time.sleep(STALE_AFTER + 0.5)
         services.sweep_stale_runs()
         worker = start_worker()
-    run = finished(run.pk)
+    run = finished_or_swept(run.pk) if target == "redis_restart" else finished(run.pk)
     if run.status == "succeeded":
         how = f"same run finished (attempt {run.attempt})"
     else:
         how = "failed, next run finished"
+        failure = run.error.split(".")[0][:60]
         again = finished(services.start_run(job, {}).pk)
         assert again.status == "succeeded", again.error
     recovery = time.monotonic() - killed_at
@@ -248,49 +320,74 @@ def crash_once(rng, start_worker, worker, target: str, job: str, work: Work) -> 
         "recovery_s": round(recovery, 2),
         "attempt": run.attempt,
         "recovered_by": how,
+        "failure": failure,
         "backend_killed_in_transaction": in_transaction,
+        "redis_restart": restart,
     }, worker
 
 
-def test_t2_kill_mid_batch_then_recover_and_rerun(workers, record):
+def summary(crashes: list[dict], targets: list[str]) -> dict:
+    by_target = {}
+    for target in targets:
+        mine = [c for c in crashes if c["target"] == target]
+        times = [c["recovery_s"] for c in mine]
+        by_target[target] = {
+            "runs": len(mine),
+            "converged": sum(1 for c in mine if c["converged"]),
+            "recovery_min_s": min(times, default=0.0),
+            "recovery_median_s": round(statistics.median(times), 2) if times else 0.0,
+            "recovery_p95_s": percentile(times, 0.95),
+            "recovery_max_s": max(times, default=0.0),
+            "taken_over_or_retried": sum(1 for c in mine if c["recovered_by"].startswith("same run")),
+        }
+    return by_target
+
+
+def test_t2_kill_mid_batch_then_recover_and_rerun(crash_broker, record):
+    start_worker, redis = crash_broker
     rng = random.Random(record.seed)
-    k_runs = size(5, 1)
+    # RELIABILITY_T2_RUNS / RELIABILITY_T2_TARGETS (comma-separated) narrow a run down when replaying one target.
+    runs_per_target = int(os.environ.get("RELIABILITY_T2_RUNS") or size(50, 2))
+    wanted = (os.environ.get("RELIABILITY_T2_TARGETS") or ",".join(TARGETS)).split(",")
+    targets = [t for t in TARGETS if t in wanted and (t != "redis_restart" or redis is not None)]
     support.company_with_items(4)
     work = Work()
-    worker = workers()
-    crashes = []
-    for target in ("pool_child", "worker", "backend"):
-        for job in (ADJUST, POST):
-            for _ in range(k_runs):
-                figures, worker = crash_once(rng, workers, worker, target, job, work)
-                crashes.append(figures)
+    worker = start_worker()
+    crashes: list[dict] = []
+    try:
+        for target in targets:
+            for n in range(runs_per_target):
+                job = (ADJUST, POST)[n % 2]
+                figures, worker = crash_once(rng, start_worker, worker, target, job, work, redis)
                 counts = record.check(drained=True, rerun=True)
+                figures["violations"] = {k: v for k, v in counts.items() if v}
+                figures["converged"] = not figures["violations"]
+                crashes.append(figures)
                 assert_clean(counts)
-    by_target = {}
-    for target in ("pool_child", "worker", "backend"):
-        times = [c["recovery_s"] for c in crashes if c["target"] == target]
-        by_target[target] = {
-            "runs": len(times),
-            "recovery_p50_s": percentile(times, 0.5),
-            "recovery_p95_s": percentile(times, 0.95),
-            "recovery_max_s": max(times),
-            "taken_over_or_retried": sum(
-                1 for c in crashes if c["target"] == target and c["recovered_by"].startswith("same run")
-            ),
+    finally:
+        record.settings = {
+            "runs_per_target": runs_per_target,
+            "items_per_run": ITEMS_PER_RUN,
+            "stale_after_s": STALE_AFTER,
+            "batch_delay_ms": BATCH_DELAY_MS,
+            "broker": "private redis-server" if redis else "shared Redis DB (no redis-server binary)",
+            "full": FULL,
         }
-    record.settings = {"k_per_target_and_job": k_runs, "stale_after_s": STALE_AFTER, "batch_delay_ms": BATCH_DELAY_MS,
-                       "redis_restart": "not run (shared Redis)", "full": FULL}  # fmt: skip
-    record.figures = {
-        "crashes": len(crashes),
-        "converged": len(crashes),
-        "by_target": by_target,
-        "duplicate_executions_started": sum(c["attempt"] - 1 for c in crashes),
-        "backend_kills_inside_transaction": sum(1 for c in crashes if c["backend_killed_in_transaction"]),
-        "gl_entries": GLEntry.objects.count(),
-        "crash_list": crashes,
-    }
+        record.figures = {
+            "crashes": len(crashes),
+            "converged": sum(1 for c in crashes if c["converged"]),
+            "by_target": summary(crashes, targets),
+            "not_run": [] if redis else ["redis_restart: no redis-server binary"],
+            "duplicate_executions_started": sum(c["attempt"] - 1 for c in crashes),
+            "backend_kills_inside_transaction": sum(1 for c in crashes if c["backend_killed_in_transaction"]),
+            "redis_restarts": redis.restarts if redis else 0,
+            "gl_entries": GLEntry.objects.count(),
+            "crash_list": crashes,
+        }
     counts = record.check(drained=True, rerun=True)
     assert_clean(counts)
+    assert record.figures["converged"] == len(targets) * runs_per_target
+    assert "redis_restart" in targets or redis is None or "redis_restart" not in wanted
 
 
 def test_t2_negative_control_without_reject_on_worker_lost_leaves_work_the_suite_reports(workers, record):
