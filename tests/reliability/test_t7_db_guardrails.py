@@ -1,10 +1,13 @@
 """T7 Database guardrails: as a non-owner application role, every way around the books' triggers is refused."""
 
+from datetime import date
+
 import pytest
 
 from core.invariants import i7_changed_rows
 from costing.adjustment import adjust_cost
 from costing.gl_posting import run_post_inventory_cost_to_gl
+from periods import services as periods
 from tests.jobs import support
 from tests.reliability.conftest import APP_ROLE, as_app_role, assert_clean, grant_app_role
 
@@ -20,6 +23,8 @@ ATTEMPTS = {
     "delete_value_entry": ("DELETE FROM costing_value_entry", "23514"),
     "update_item_ledger_quantity": ("UPDATE costing_item_ledger_entry SET quantity = quantity * 2", "23514"),
     "delete_item_ledger_entry": ("DELETE FROM costing_item_ledger_entry", "23514"),
+    "update_close_snapshot": ("UPDATE periods_close_snapshot SET gl_balance = gl_balance + 1", "23514"),
+    "delete_close_snapshot": ("DELETE FROM periods_close_snapshot", "23514"),
     "truncate_gl_entry": ("TRUNCATE ledger_gl_entry CASCADE", "42501"),
     "truncate_value_entry": ("TRUNCATE costing_value_entry CASCADE", "42501"),
     "drop_trigger": ("DROP TRIGGER gl_entry_append_only ON ledger_gl_entry", "42501"),
@@ -49,6 +54,9 @@ def _books():
     support.company_with_items(6)
     adjust_cost()
     run_post_inventory_cost_to_gl()
+    # A closed period, so the close snapshot (I6b) has rows to attack.
+    periods.create_period(ending_date=date(2026, 1, 31))
+    periods.close_period(date(2026, 1, 31))
 
 
 def test_t7_app_role_cannot_change_or_bypass_the_books(record):
