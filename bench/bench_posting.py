@@ -1,7 +1,8 @@
 """Posting throughput: journal lines per second through post_item_journal, in process and over the REST API.
 
     python bench/bench_posting.py [--lines 100000] [--items 10000] [--batches 500,5000] [--seed 42]
-                                  [--rest-lines 20000] [--rest-batch 500] [--rest-clients 1]
+                                  [--rest-lines 20000] [--rest-batch 500] [--rest-clients 1] [--rest-empty-lines 0]
+                                  [--template DB] [--keep] [--no-record]
 
 Creates a database of its own next to the one DATABASE_URL names (same server, name + "_bench_posting_<pid>"),
 migrates it, posts ``--lines`` generated lines (bench/generate.py: a year of dates, 5 % back-dated, all costing
@@ -10,7 +11,15 @@ a company of its own items, and drops the database at the end. Only the post_ite
 
 Then the REST API: a real gunicorn (2 workers) on a free port of 127.0.0.1 against the same database, an API token
 of an "integration" user, and ``--rest-lines`` lines of a fresh company in POSTs of ``--rest-batch`` lines
-(``--rest-clients`` at once), timed from the first request to the last response, JSON encoding included.
+(``--rest-clients`` at once), timed from the first request to the last response, JSON encoding included. By then the
+ledger holds the in-process runs' lines (2 x 100,000 by default) plus whatever the template held: the figure is
+REST on a ledger of that size (printed and recorded as ``ledger_lines``). ``--rest-empty-lines N`` also posts N lines
+over REST *before* the in-process runs, on the empty ledger (recorded as ``post_rest_empty``), so both are measured in
+the same conditions.
+
+``--template DB`` copies an already generated database (e.g. one kept with ``--keep --rest-lines 0``: 200,000 lines)
+instead of starting empty; ``--lines 0`` then skips the in-process runs, so REST on a 200,000-line ledger takes a
+minute. ``--no-record`` prints the figures without writing bench/results.
 
 Next to each figure, the PostgreSQL floor: the same rows (item ledger, value, application entries and the G/L queue)
 inserted as copies of the posted ones in batches of the same size, constraints checked, then rolled back
@@ -203,10 +212,20 @@ class _Posted:
         self.value_entries = body["value_entries"]
 
 
-def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: int) -> dict:
+def ledger_lines() -> int:
+    """Journal lines already posted: item ledger entries, a transfer's two counted once."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FILTER (WHERE transferred_from_entry IS NULL) FROM costing_item_ledger_entry")
+        return cur.fetchone()[0]
+
+
+def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: int, prefix: str = "BR") -> dict:
     import generate
 
-    generate.PREFIX = "BR"
+    generate.PREFIX = prefix
+    ledger = ledger_lines()
     company = generate.ensure_company(items, seed)
     token = api_token()
     port = free_port()
@@ -219,15 +238,21 @@ def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: i
         warm = [gen.batch(10) for _ in range(clients * 2)]
         threads_out: list = []
 
+        durations: list[float] = []
+
         def post(batch_lines):
             request = urllib.request.Request(
                 endpoint, data=json.dumps({"lines": [line_json(x) for x in batch_lines]}).encode(), headers=headers
             )
+            t0 = time.perf_counter()
             with urllib.request.urlopen(request, timeout=300) as response:
-                return json.loads(response.read())
+                body = response.read()
+            durations.append(time.perf_counter() - t0)
+            return json.loads(body)
 
         for w in warm:
             gen.absorb(w, _Posted(post(w)))
+        durations.clear()
         lock = threading.Lock()
         errors: list[str] = []
         posted = {"lines": 0, "value_entries": 0}
@@ -258,6 +283,13 @@ def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: i
             t.join()
         seconds = time.perf_counter() - started
         threads_out.append(server_peak_rss(server))
+        if durations:
+            ordered = sorted(durations)
+            print(
+                f"  {len(durations)} requests: median {ordered[len(ordered) // 2]:.3f} s, "
+                f"max {ordered[-1]:.3f} s, first {durations[0]:.3f} s, last {durations[-1]:.3f} s",
+                flush=True,
+            )
         if errors:
             raise SystemExit(f"REST posting failed: {errors[0]}")
     finally:
@@ -267,6 +299,7 @@ def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: i
     floor = posting_floor(ranges, max(1, posted["lines"] // batch))
     return {
         "lines": posted["lines"],
+        "ledger_lines": ledger,
         "batch": batch,
         "clients": clients,
         "value_entries": posted["value_entries"],
@@ -286,13 +319,35 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rest-lines", type=int, default=20_000, help="lines posted over REST (0: skip)")
     parser.add_argument("--rest-batch", type=int, default=500)
     parser.add_argument("--rest-clients", type=int, default=1)
+    parser.add_argument(
+        "--rest-empty-lines", type=int, default=0, help="also post this many lines over REST on the empty ledger first"
+    )
+    parser.add_argument("--template", help="copy this already generated database instead of starting empty")
+    parser.add_argument("--keep", action="store_true", help="keep the database (to use it as a template)")
+    parser.add_argument("--no-record", action="store_true", help="print only; do not write bench/results")
     args = parser.parse_args(argv)
-    batches = [int(b) for b in args.batches.split(",")]
+    batches = [int(b) for b in args.batches.split(",")] if args.lines else []
 
-    with bench_database("bench_posting") as url:
+    with bench_database("bench_posting", keep=args.keep, template=args.template) as url:
         import generate
-        from record import record
+        from record import record as record_result
 
+        def record(*a, **kw):
+            if not args.no_record:
+                record_result(*a, **kw)
+
+        rest_empty = None
+        if args.rest_empty_lines:
+            print(
+                f"Posting {args.rest_empty_lines:,} lines over REST in batches of {args.rest_batch:,} on a ledger of "
+                f"{ledger_lines():,} lines ...",
+                flush=True,
+            )
+            rest_empty = run_rest(
+                url, args.rest_empty_lines, args.items, args.rest_batch, args.rest_clients, args.seed, prefix="BE"
+            )
+            rest_empty["load_average"] = load_average()
+            print(f"  {rest_empty['lines_per_s']:,} lines/s; load {rest_empty['load_average']}", flush=True)
         runs = []
         for number, batch in enumerate(batches):
             # Each run posts into items of its own (item and document numbers start with B0, B1, ...), so a run
@@ -316,12 +371,11 @@ def main(argv: list[str]) -> int:
                 f"load {figures['load_average']}",
                 flush=True,
             )
-        best = max(runs, key=lambda r: r["lines_per_s_posting"])
         rest = None
         if args.rest_lines:
             print(
                 f"Posting {args.rest_lines:,} lines over REST in batches of {args.rest_batch:,} "
-                f"({args.rest_clients} client(s), gunicorn with 2 workers) ...",
+                f"({args.rest_clients} client(s), gunicorn with 2 workers) on a ledger of {ledger_lines():,} lines ...",
                 flush=True,
             )
             rest = run_rest(url, args.rest_lines, args.items, args.rest_batch, args.rest_clients, args.seed)
@@ -334,12 +388,36 @@ def main(argv: list[str]) -> int:
             print(f"{'post_inprocess':<16} {r['lines']:>8,} {r['batch']:>6,} {r['posting_seconds']:>8.1f} "
                   f"{r['floor_seconds']:>8.1f} {r['lines_per_s_posting']:>8,} {TARGET_LINES_PER_S:>7,} "
                   f"{r['peak_rss_mb']:>8}")  # fmt: skip
-        if rest:
-            print(f"{'post_rest':<16} {rest['lines']:>8,} {rest['batch']:>6,} {rest['seconds']:>8.1f} "
-                  f"{rest['floor_seconds']:>8.1f} {rest['lines_per_s']:>8,} {TARGET_REST_LINES_PER_S:>7,} "
-                  f"{rest['peak_rss_mb']:>8}")  # fmt: skip
+        for name, r in (("post_rest_empty", rest_empty), ("post_rest", rest)):
+            if r:
+                print(f"{name:<16} {r['lines']:>8,} {r['batch']:>6,} {r['seconds']:>8.1f} "
+                      f"{r['floor_seconds']:>8.1f} {r['lines_per_s']:>8,} {TARGET_REST_LINES_PER_S:>7,} "
+                      f"{r['peak_rss_mb']:>8}"
+                      f"  ledger {r['ledger_lines']:,} lines, load {r['load_average']}")  # fmt: skip
         print(f"load average {load_average()}")
-
+        for name, r in (("post_rest_empty", rest_empty), ("post_rest", rest)):
+            if r:
+                record(
+                    name,
+                    {
+                        "seconds": r["seconds"],
+                        "floor_seconds": r["floor_seconds"],
+                        "peak_rss_mb": r["peak_rss_mb"],
+                        "lines_per_s": r["lines_per_s"],
+                        "target_lines_per_s": TARGET_REST_LINES_PER_S,
+                    },
+                    lines=r["lines"],
+                    ledger_lines=r["ledger_lines"],
+                    batch=r["batch"],
+                    clients=r["clients"],
+                    server="gunicorn, 2 workers, DEBUG off",
+                    peak_rss="largest gunicorn worker",
+                    load_average=r["load_average"],
+                    cpu_count=os.cpu_count(),
+                )
+        if not runs:
+            return 0
+        best = max(runs, key=lambda r: r["lines_per_s_posting"])
         record(
             "post_inprocess",
             {
@@ -358,24 +436,6 @@ def main(argv: list[str]) -> int:
             load_average=best["load_average"],
             cpu_count=os.cpu_count(),
         )
-        if rest:
-            record(
-                "post_rest",
-                {
-                    "seconds": rest["seconds"],
-                    "floor_seconds": rest["floor_seconds"],
-                    "peak_rss_mb": rest["peak_rss_mb"],
-                    "lines_per_s": rest["lines_per_s"],
-                    "target_lines_per_s": TARGET_REST_LINES_PER_S,
-                },
-                lines=rest["lines"],
-                batch=rest["batch"],
-                clients=rest["clients"],
-                server="gunicorn, 2 workers, DEBUG off",
-                peak_rss="largest gunicorn worker",
-                load_average=rest["load_average"],
-                cpu_count=os.cpu_count(),
-            )
         record(
             "posting_throughput",
             {f"lines_per_s_batch_{r['batch']}": r["lines_per_s_posting"] for r in runs}
