@@ -27,6 +27,7 @@ from costing.serializers import (
     PostInventoryCostToGLTestReportSerializer,
     RevaluationJournalPostSerializer,
     ValueEntrySerializer,
+    posting_result_data,
 )
 from ledger.api import ERROR_RESPONSES
 
@@ -100,9 +101,9 @@ class ItemApplicationEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def created(result: posting.PostingResult) -> Response:
-    """201 with the entries a posting created, serialised as the ledger lists show them."""
-    body = PostingResultSerializer(selectors.posting_result(result)).data
-    return Response(body, status=status.HTTP_201_CREATED)
+    """201 with the entries a posting created, serialised as the ledger lists show them (from the posting's rows in
+    memory, not read back: costing.serializers.posting_result_data)."""
+    return Response(posting_result_data(result), status=status.HTTP_201_CREATED)
 
 
 class ItemJournalPostView(IdempotentPostMixin, generics.GenericAPIView):

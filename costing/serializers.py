@@ -5,12 +5,18 @@ Input serializers check shapes and formats only (strict decimal strings, dates, 
 agree and entries can be applied is the posting service's call, which names the line and field in its error.
 """
 
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.fields import AmountField, CodeField, QuantityField, UnitCostField
+from core.money import AMOUNT_PLACES, QUANTITY_PLACES, UNIT_COST_PLACES
 from costing.models import ItemApplicationEntry, ItemLedgerEntry, ItemLedgerEntryType, ValueEntry
-from costing.posting import JournalLine, RevaluationLine
+from costing.posting import JournalLine, PostingResult, RevaluationLine
+from ledger import selectors as ledger_selectors
 from ledger.serializers import GLEntrySerializer
 
 POSTING_METHODS = [
@@ -133,12 +139,155 @@ class ItemApplicationEntrySerializer(serializers.ModelSerializer):
 
 
 class PostingResultSerializer(serializers.Serializer):
-    """What a posting request created."""
+    """What a posting request created (the schema of the answer; ``posting_result_data`` builds it)."""
 
     item_ledger_entries = ItemLedgerEntrySerializer(many=True)
     value_entries = ValueEntrySerializer(many=True)
     item_application_entries = ItemApplicationEntrySerializer(many=True)
     gl_entries = GLEntrySerializer(many=True, help_text=_("Only where automatic cost posting is on."))
+
+
+# The answer of a posting, built from the rows the posting holds in memory: every column of the entries it created is
+# what it wrote (COPY), so reading them back (and summing each new item ledger entry's value entries in SQL) only
+# repeated what is known, and ModelSerializer's per-field machinery cost more than the posting of a 500-line batch.
+# The output is exactly that of the serializers above (tests/api/test_posting_api.py compares the two): decimals
+# quantized to the column's scale as PostgreSQL rounds (half away from zero), "-0" written as "0", blank codes as "".
+
+
+def _decimal_writer(places: int):
+    quantum = Decimal(1).scaleb(-places)
+    zero = f"{Decimal(0).quantize(quantum):f}"
+
+    def write(value) -> str:
+        if not value:
+            return zero
+        return f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
+
+    return write
+
+
+_quantity = _decimal_writer(QUANTITY_PLACES)
+_amount = _decimal_writer(AMOUNT_PLACES)
+_unit_cost = _decimal_writer(UNIT_COST_PLACES)
+
+
+def _text(value):
+    return value if value is None or type(value) is str else str(value)
+
+
+def _code_or_blank(value) -> str:
+    return "" if value is None else value
+
+
+def posting_result_data(result: PostingResult) -> dict:
+    """The 201 body of a posting: ``PostingResultSerializer``'s output, from ``result`` without reading the entries
+    back. Two reads remain, only where automatic cost posting ran: the posted-to-G/L amounts of the value entries
+    (changed in the database after they were written) and the G/L entries with their value entry numbers."""
+    value_entries = sorted(result.value_entries, key=lambda v: v.entry_no)
+    costs: dict[int, list] = defaultdict(lambda: [0, 0])
+    for v in value_entries:
+        if v.item_ledger_entry_id is not None:
+            total = costs[v.item_ledger_entry_id]
+            total[0] += v.cost_amount_expected
+            total[1] += v.cost_amount_actual
+    posted = {}
+    if result.posted_to_gl and value_entries:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT entry_no, cost_posted_to_gl, expected_cost_posted_to_gl FROM costing_value_entry "
+                "WHERE entry_no = ANY(%s)",
+                [[v.entry_no for v in value_entries]],
+            )
+            posted = {no: (actual, expected) for no, actual, expected in cur.fetchall()}
+    no_costs = (0, 0)
+    item_ledger_entries = []
+    for e in sorted(result.item_ledger_entries, key=lambda e: e.entry_no):
+        expected, actual = costs.get(e.entry_no, no_costs)
+        item_ledger_entries.append(
+            {
+                "entry_no": e.entry_no,
+                "item": _code_or_blank(e.item_id),
+                "posting_date": e.posting_date.isoformat(),
+                "entry_type": _text(e.entry_type),
+                "document_no": _text(e.document_no),
+                "external_document_no": _text(e.external_document_no),
+                "description": _text(e.description),
+                "location": _code_or_blank(e.location_id),
+                "quantity": _quantity(e.quantity),
+                "remaining_quantity": _quantity(e.remaining_quantity),
+                "invoiced_quantity": _quantity(e.invoiced_quantity),
+                "open": e.open,
+                "positive": e.positive,
+                "completely_invoiced": e.completely_invoiced,
+                "applies_to_entry": e.applies_to_entry,
+                "transferred_from_entry": e.transferred_from_entry,
+                "gen_bus_posting_group": _code_or_blank(e.gen_bus_posting_group_id),
+                "order_type": _text(e.order_type),
+                "order_no": _text(e.order_no),
+                "cost_amount_expected": _amount(expected),
+                "cost_amount_actual": _amount(actual),
+            }
+        )
+    value_data = []
+    for v in value_entries:
+        posted_actual, posted_expected = posted.get(v.entry_no, (v.cost_posted_to_gl, v.expected_cost_posted_to_gl))
+        value_data.append(
+            {
+                "entry_no": v.entry_no,
+                "item_ledger_entry_no": v.item_ledger_entry_id,
+                "item": _code_or_blank(v.item_id),
+                "posting_date": v.posting_date.isoformat(),
+                "valuation_date": v.valuation_date.isoformat(),
+                "item_ledger_entry_type": _text(v.item_ledger_entry_type),
+                "entry_type": _text(v.entry_type),
+                "variance_type": _text(v.variance_type),
+                "adjustment": v.adjustment,
+                "expected_cost": v.expected_cost,
+                "item_charge": v.item_charge,
+                "item_ledger_entry_quantity": _quantity(v.item_ledger_entry_quantity),
+                "valued_quantity": _quantity(v.valued_quantity),
+                "invoiced_quantity": _quantity(v.invoiced_quantity),
+                "cost_per_unit": _unit_cost(v.cost_per_unit),
+                "cost_amount_actual": _amount(v.cost_amount_actual),
+                "cost_amount_expected": _amount(v.cost_amount_expected),
+                "cost_posted_to_gl": _amount(posted_actual),
+                "expected_cost_posted_to_gl": _amount(posted_expected),
+                "applies_to_entry": v.applies_to_entry,
+                "location": _code_or_blank(v.location_id),
+                "inventory_posting_group": _code_or_blank(v.inventory_posting_group_id),
+                "gen_bus_posting_group": _code_or_blank(v.gen_bus_posting_group_id),
+                "gen_prod_posting_group": _code_or_blank(v.gen_prod_posting_group_id),
+                "document_no": _text(v.document_no),
+                "external_document_no": _text(v.external_document_no),
+                "description": _text(v.description),
+                "source_code": _text(v.source_code),
+                "order_type": _text(v.order_type),
+                "order_no": _text(v.order_no),
+            }
+        )
+    applications = [
+        {
+            "entry_no": a.entry_no,
+            "item_ledger_entry_no": a.item_ledger_entry_id,
+            "inbound_item_entry_no": a.inbound_item_entry_id,
+            "outbound_item_entry_no": a.outbound_item_entry_id,
+            "quantity": _quantity(a.quantity),
+            "posting_date": a.posting_date.isoformat(),
+            "cost_application": a.cost_application,
+        }
+        for a in sorted(result.application_entries, key=lambda a: a.entry_no)
+    ]
+    gl_entries = []
+    if result.gl_entries:
+        gl_entries = GLEntrySerializer(
+            ledger_selectors.gl_entries().filter(entry_no__in=[g.entry_no for g in result.gl_entries]), many=True
+        ).data
+    return {
+        "item_ledger_entries": item_ledger_entries,
+        "value_entries": value_data,
+        "item_application_entries": applications,
+        "gl_entries": gl_entries,
+    }
 
 
 # ------------------------------------------------------------------------------------------------------ item journal
