@@ -548,13 +548,22 @@ class GLItemLedgerRelation(models.Model):
     """Which G/L entries were posted from which value entry (BC table 5823), so both can be traced from the other."""
 
     # Indexed by glrel_gl_entry and glrel_value_entry (Meta).
-    gl_entry = models.ForeignKey(GLEntry, on_delete=models.PROTECT, db_column="gl_entry_no", db_index=False)
+    # Both checked once per INSERT statement by a trigger (costing/migrations/sql/glrel_refs_checked.sql), not by
+    # deferred foreign keys: a per-entry run writes millions of rows, and an FK check locks the referenced row.
+    gl_entry = models.ForeignKey(
+        GLEntry, on_delete=models.PROTECT, db_column="gl_entry_no", db_index=False, db_constraint=False
+    )
     value_entry = models.ForeignKey(
-        ValueEntry, on_delete=models.PROTECT, db_column="value_entry_no", related_name="gl_relations", db_index=False
+        ValueEntry,
+        on_delete=models.PROTECT,
+        db_column="value_entry_no",
+        related_name="gl_relations",
+        db_index=False,
+        db_constraint=False,
     )
     # A copy of the G/L entry's register (which its own FK checks): no database FK.
     gl_register = models.ForeignKey(
-        GLRegister, on_delete=models.PROTECT, db_column="gl_register_no", db_constraint=False
+        GLRegister, on_delete=models.PROTECT, db_column="gl_register_no", db_constraint=False, db_index=False
     )
     # This value entry's share of the G/L entry's amount. Per entry it is the whole amount; per posting group a G/L
     # entry sums many value entries, and the shares let "cost posted to G/L = linked G/L amount" be checked per value

@@ -153,6 +153,11 @@ class GLRegister(models.Model):
     source_code = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    # Set by a trigger to the database transaction that created or last extended the register. G/L transactions and
+    # entries may only be written under a register stamped by their own database transaction, and the register's
+    # deferred constraint trigger checks, once at commit, that every G/L transaction of that database transaction
+    # has lines and nets to zero (ledger/migrations/sql/balance_check_once.sql).
+    xid = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         db_table = "ledger_gl_register"
@@ -176,9 +181,18 @@ class GLTransaction(models.Model):
 
 class GLEntry(models.Model):
     entry_no = models.BigIntegerField(_("entry no."), primary_key=True)
-    transaction = models.ForeignKey(GLTransaction, on_delete=models.PROTECT, db_column="transaction_no")
-    register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, db_column="register_no")
-    gl_account = models.ForeignKey(GLAccount, verbose_name=_("G/L account"), on_delete=models.PROTECT)
+    # Indexed by gl_entry_transaction (Meta); the account by gl_entry_account_date, whose first column it is. Each
+    # index more is one more insert per line: Post Inventory Cost to G/L per entry writes millions of lines.
+    # No database foreign keys on the ledger's own columns: a deferred FK queues a check (and a FOR KEY SHARE lock of
+    # the referenced row) per inserted line, which was most of a million-line posting's commit. The insert trigger
+    # checks them once per statement instead (ledger/migrations/sql/entry_refs_checked_per_statement.sql).
+    transaction = models.ForeignKey(
+        GLTransaction, on_delete=models.PROTECT, db_column="transaction_no", db_index=False, db_constraint=False
+    )
+    register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False)
+    gl_account = models.ForeignKey(
+        GLAccount, verbose_name=_("G/L account"), on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
     posting_date = models.DateField(_("posting date"))
     document_no = models.CharField(_("document no."), max_length=40)
     external_document_no = models.CharField(max_length=40, blank=True)
@@ -187,7 +201,10 @@ class GLEntry(models.Model):
     source_code = models.CharField(_("source code"), max_length=20)
     system_created = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    # No index: entries are not looked up by user (the register names its user).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
 
     class Meta:
         db_table = "ledger_gl_entry"

@@ -395,8 +395,23 @@ PRIORITY = [
 ]
 
 
-def _unposted_q() -> Q:
-    return ~Q(cost_posted_to_gl=F("cost_amount_actual"))
+def _waiting_q(expected_posting: bool = False) -> Q:
+    """Value entries with cost still to post to the G/L (actual, and expected when expected-cost posting is on).
+
+    Every such entry waits in the Post Value Entry to G/L queue (invariant I3), so the queue finds the few among
+    millions; no index covers the posted amounts, which keeps marking entries posted a heap-only update
+    (costing/migrations/sql/ve_hot_posting.sql).
+    """
+    differs = ~Q(cost_posted_to_gl=F("cost_amount_actual"))
+    if expected_posting:
+        differs |= ~Q(expected_cost_posted_to_gl=F("cost_amount_expected"))
+    return Q(Exists(PostValueEntryToGL.objects.filter(value_entry=OuterRef("pk")))) & differs
+
+
+def _expected_not_posted_q() -> Q:
+    """Expected cost not posted (expected-cost posting off: never queued). ``cost_amount_expected <> 0`` lets the
+    partial index ve_expected_cost_date find the entries that carry expected cost at all."""
+    return ~Q(cost_amount_expected=0) & ~Q(expected_cost_posted_to_gl=F("cost_amount_expected"))
 
 
 def _value_entries(filters: Filters):
@@ -431,7 +446,7 @@ def warning_flags(filters: Filters, item, gl, diff, explanations=None) -> dict[s
     if all(diff[name] == 0 for name in GL_SOURCES):
         return flags
     # 1. Cost is posted to G/L: a value entry in the filter whose actual cost is not (fully) posted.
-    if _value_entries(filters).filter(_unposted_q()).exists():
+    if _value_entries(filters).filter(_waiting_q()).exists():
         flags["cost_not_posted"] = True
         return flags
     # 2. Date compression (Costbook never compresses), 3. closed fiscal year overlap (no fiscal years yet) and
@@ -531,13 +546,8 @@ def cause_value_entries(filters: Filters, field_name: str, cause: str, expected_
     qs = _value_entries(filters).filter(_field_q(field_name))
     if cause in ("not_posted", "expected_cost_setup"):
         act, exp = _unposted_parts(expected_posting)[cause]
-        if cause == "not_posted":
-            waiting = _unposted_q()
-            if expected_posting:
-                waiting |= ~Q(expected_cost_posted_to_gl=F("cost_amount_expected"))
-            qs = qs.filter(waiting)
-        else:
-            qs = qs.filter(~Q(expected_cost_posted_to_gl=F("cost_amount_expected")))
+        waiting = _waiting_q(expected_posting) if cause == "not_posted" else _expected_not_posted_q()
+        qs = qs.filter(waiting)
         return qs.annotate(amount=contribution(field_name, act, exp, sign=-1)).exclude(amount=0)
     if cause == "ve_posted_outside":
         outside = GLItemLedgerRelation.objects.filter(value_entry=OuterRef("pk")).exclude(
@@ -644,12 +654,8 @@ def _entry_row(code: str, entry) -> dict:
 def unposted_entry_numbers(filters: Filters) -> list[int]:
     """Value entries in the filter still waiting in the Post Value Entry to G/L queue with something to post."""
     expected_posting = InventorySetup.get().expected_cost_posting_to_gl
-    waiting = _unposted_q()
-    if expected_posting:
-        waiting |= ~Q(expected_cost_posted_to_gl=F("cost_amount_expected"))
-    queued = PostValueEntryToGL.objects.filter(value_entry=OuterRef("pk"))
     return list(
-        _value_entries(filters).filter(waiting).filter(Exists(queued)).order_by("pk").values_list("pk", flat=True)
+        _value_entries(filters).filter(_waiting_q(expected_posting)).order_by("pk").values_list("pk", flat=True)
     )
 
 

@@ -240,18 +240,25 @@ def inventory_valuation(filters: ReportFilters) -> Report:
 
 def _not_posted(filters: ReportFilters) -> Decimal:
     """Cost of value entries up to date_to not (yet) posted to the Inventory accounts by Post Inventory Cost to G/L."""
-    parts = ["v.cost_amount_actual - v.cost_posted_to_gl"]
-    condition = "v.cost_posted_to_gl <> v.cost_amount_actual"
-    if filters.include_expected_cost:
-        parts.append("v.cost_amount_expected - v.expected_cost_posted_to_gl")
-        condition += " OR v.expected_cost_posted_to_gl <> v.cost_amount_expected"
+    # Actual cost still to post always waits in the Post Value Entry to G/L queue (invariant I3): found through it.
+    # Expected cost is never queued while expected-cost posting is off: looked for among the entries that carry
+    # expected cost (partial index ve_expected_cost_date).
     upper = " AND v.posting_date <= %s" if filters.date_to else ""
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT coalesce(sum({' + '.join(parts)}), 0) FROM costing_value_entry v "
-            f"WHERE v.item_ledger_entry_no IS NOT NULL AND ({condition}){upper}",
-            [filters.date_to] if filters.date_to else [],
+    params = [filters.date_to] if filters.date_to else []
+    sql = (
+        "SELECT coalesce(sum(v.cost_amount_actual - v.cost_posted_to_gl), 0) FROM costing_value_entry v "
+        "JOIN costing_post_value_entry_to_gl q ON q.value_entry_no = v.entry_no "
+        f"WHERE v.item_ledger_entry_no IS NOT NULL AND v.cost_posted_to_gl <> v.cost_amount_actual{upper}"
+    )
+    if filters.include_expected_cost:
+        sql += (
+            " UNION ALL SELECT coalesce(sum(v.cost_amount_expected - v.expected_cost_posted_to_gl), 0) "
+            "FROM costing_value_entry v WHERE v.item_ledger_entry_no IS NOT NULL AND v.cost_amount_expected <> 0 "
+            f"AND v.expected_cost_posted_to_gl <> v.cost_amount_expected{upper}"
         )
+        params = params * 2
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT coalesce(sum(s), 0) FROM ({sql}) t(s)", params)
         return _amount(cur.fetchone()[0])
 
 

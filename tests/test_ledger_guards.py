@@ -208,3 +208,25 @@ def test_a_transaction_cannot_claim_another_database_transaction(accounts):
             " (4, 1, 1, '7291', '2026-01-05', 'X', '', '', -1, 'X', false, now())"
         )
     assert GLEntry.objects.count() == 4
+
+
+def test_a_transaction_added_after_the_balance_check_is_checked_at_commit(accounts):
+    with pytest.raises(IntegrityError, match="G/L transaction 2 does not balance"), transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO ledger_gl_register (no, from_entry_no, to_entry_no, source_code, created_at) "
+                "VALUES (1, 1, 4, 'X', now())"
+            )
+            _raw_transaction(cur, 1, 1, [(1, "2130", "5.00"), (2, "7291", "-5.00")])
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
+            _raw_transaction(cur, 2, 1, [(3, "2130", "5.00"), (4, "7291", "-4.00")])
+    assert GLEntry.objects.count() == 0
+
+
+def test_g_l_lines_need_a_register_of_their_own_database_transaction(accounts):
+    post_gl_journal(journal(("2130", "10.00"), ("7291", "-10.00")))
+    with pytest.raises(IntegrityError, match="did not open or extend"), transaction.atomic():
+        with connection.cursor() as cur:
+            _raw_transaction(cur, 99, 1, [(50, "2130", "5.00"), (51, "7291", "-5.00")])
+    assert GLEntry.objects.count() == 2

@@ -1,13 +1,30 @@
--- The balance check at commit, once per database transaction instead of one query per G/L transaction.
+-- The balance check at commit: once per database transaction, over all its G/L transactions, instead of one query
+-- per G/L transaction; and the G/L entries' references checked per INSERT statement (their deferred foreign keys
+-- are dropped by migration 0004).
 --
--- A constraint trigger can only be FOR EACH ROW, so a run that posts a million G/L transactions (Post Inventory Cost
--- to G/L per entry) queued a million checks, each summing its transaction's lines through an index. Now the first
--- check that fires checks every G/L transaction of this database transaction in one set-based query and notes, in a
--- transaction-local setting, up to which transaction no. it checked; the other events of the same commit see the
--- note and return. Lines inserted later into an already checked transaction (possible only after SET CONSTRAINTS
--- ... IMMEDIATE) are checked at once by the insert trigger, so the note can never hide an unbalanced transaction.
+-- A constraint trigger can only be FOR EACH ROW. On ledger_gl_transaction it queued one check per G/L transaction:
+-- a million for a per-entry Post Inventory Cost to G/L run, each summing its lines through an index. Now:
+--   * every write to the books goes through a G/L register that its database transaction created or extended:
+--     registers carry the xid of that database transaction (stamped like G/L transactions), and G/L transactions and
+--     G/L entries are refused under a register with another xid;
+--   * the deferred constraint trigger sits on ledger_gl_register (one event per register written, not per G/L
+--     transaction) and checks, in one set-based query, that every G/L transaction of this database transaction has
+--     lines and nets to zero. It notes, in a transaction-local setting, the last G/L transaction no. it checked, so a
+--     second register of the same commit does not check them again;
+--   * lines inserted later into an already checked G/L transaction (possible only after SET CONSTRAINTS ...
+--     IMMEDIATE) are checked at once by the insert trigger, so the note can never hide an unbalanced transaction.
 
 CREATE INDEX IF NOT EXISTS gl_transaction_xid ON ledger_gl_transaction (xid);
+
+-- Stamps: a default for inserts that leave the column out (the set-based writer); the trigger overwrites any other
+-- value, so no row can claim another database transaction.
+ALTER TABLE ledger_gl_transaction ALTER COLUMN xid SET DEFAULT txid_current();
+DROP TRIGGER IF EXISTS gl_transaction_stamp ON ledger_gl_transaction;
+CREATE TRIGGER gl_transaction_stamp BEFORE INSERT ON ledger_gl_transaction
+    FOR EACH ROW WHEN (NEW.xid IS DISTINCT FROM txid_current()) EXECUTE FUNCTION costbook_gl_transaction_stamp();
+ALTER TABLE ledger_gl_register ALTER COLUMN xid SET DEFAULT txid_current();
+CREATE TRIGGER gl_register_stamp BEFORE INSERT OR UPDATE ON ledger_gl_register
+    FOR EACH ROW WHEN (NEW.xid IS DISTINCT FROM txid_current()) EXECUTE FUNCTION costbook_gl_transaction_stamp();
 
 CREATE OR REPLACE FUNCTION costbook_gl_balance_checked_up_to() RETURNS bigint LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN split_part(note, ':', 1) = txid_current()::text THEN split_part(note, ':', 2)::bigint END
@@ -21,10 +38,10 @@ DECLARE
     high bigint;
     bad record;
 BEGIN
-    IF checked IS NOT NULL AND NEW.no <= checked THEN
+    SELECT min(no), max(no) INTO low, high FROM ledger_gl_transaction WHERE xid = txid_current();
+    IF high IS NULL OR (checked IS NOT NULL AND high <= checked) THEN
         RETURN NULL;
     END IF;
-    SELECT min(no), max(no) INTO low, high FROM ledger_gl_transaction WHERE xid = txid_current();
     SELECT t.no, coalesce(e.total, 0) AS total, coalesce(e.lines, 0) AS lines INTO bad
       FROM ledger_gl_transaction t
       LEFT JOIN (SELECT transaction_no, sum(amount) AS total, count(*) AS lines
@@ -42,7 +59,36 @@ BEGIN
     PERFORM set_config('costbook.gl_balance_checked', txid_current()::text || ':' || high::text, true);
     RETURN NULL;
 END $$;
+DROP TRIGGER IF EXISTS gl_transaction_balanced ON ledger_gl_transaction;
+CREATE CONSTRAINT TRIGGER gl_register_balanced AFTER INSERT OR UPDATE ON ledger_gl_register
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION costbook_gl_transaction_balanced();
 
+-- New G/L transactions: under a register of this database transaction (so the check above fires at its commit).
+CREATE OR REPLACE FUNCTION costbook_gl_transaction_check_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    bad record;
+BEGIN
+    SELECT n.no, n.register_no INTO bad
+      FROM (SELECT DISTINCT ON (register_no) no, register_no FROM new_rows) n
+      LEFT JOIN ledger_gl_register r ON r.no = n.register_no
+     WHERE r.xid IS DISTINCT FROM txid_current() LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'G/L transaction % names G/L register %, which this posting did not open or extend', bad.no,
+            bad.register_no USING ERRCODE = 'check_violation';
+    END IF;
+    -- After a check already ran in this database transaction (SET CONSTRAINTS ... IMMEDIATE), touch the registers
+    -- so that the check fires again at commit for the new G/L transactions.
+    IF costbook_gl_balance_checked_up_to() IS NOT NULL THEN
+        UPDATE ledger_gl_register SET to_entry_no = to_entry_no
+         WHERE no IN (SELECT DISTINCT register_no FROM new_rows);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER gl_transaction_check_insert AFTER INSERT ON ledger_gl_transaction
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION costbook_gl_transaction_check_insert();
+
+-- New G/L lines (checked once per INSERT statement, set-based): they join a G/L transaction and a G/L register of
+-- this same database transaction, and post to an existing posting account that is not blocked.
 CREATE OR REPLACE FUNCTION costbook_gl_entry_check_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
@@ -55,10 +101,22 @@ BEGIN
         RAISE EXCEPTION 'G/L entry % joins G/L transaction % that was not opened by this posting', bad.entry_no,
             bad.transaction_no USING ERRCODE = 'check_violation';
     END IF;
-    SELECT n.entry_no, n.gl_account_id INTO bad
-    FROM new_rows n JOIN ledger_gl_account a ON a.no = n.gl_account_id
-    WHERE a.blocked OR a.account_type <> 'posting' LIMIT 1;
+    SELECT n.entry_no, n.register_no INTO bad
+      FROM (SELECT DISTINCT ON (register_no) entry_no, register_no FROM new_rows) n
+      LEFT JOIN ledger_gl_register r ON r.no = n.register_no
+     WHERE r.xid IS DISTINCT FROM txid_current() LIMIT 1;
     IF FOUND THEN
+        RAISE EXCEPTION 'G/L entry % names G/L register %, which this posting did not open or extend', bad.entry_no,
+            bad.register_no USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT n.entry_no, n.gl_account_id, a.no IS NULL AS missing INTO bad
+    FROM new_rows n LEFT JOIN ledger_gl_account a ON a.no = n.gl_account_id
+    WHERE a.no IS NULL OR a.blocked OR a.account_type <> 'posting' LIMIT 1;
+    IF FOUND THEN
+        IF bad.missing THEN
+            RAISE EXCEPTION 'G/L entry % posts to account %, which does not exist', bad.entry_no, bad.gl_account_id
+                USING ERRCODE = 'foreign_key_violation';
+        END IF;
         RAISE EXCEPTION 'G/L entry % posts to account %, which is blocked or not a posting account', bad.entry_no,
             bad.gl_account_id USING ERRCODE = 'check_violation';
     END IF;
@@ -75,10 +133,3 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-
--- The stamp: a default instead of a row trigger for inserts that leave the column out (the set-based writer); the
--- trigger still overwrites any other value, so no insert can claim another database transaction.
-ALTER TABLE ledger_gl_transaction ALTER COLUMN xid SET DEFAULT txid_current();
-DROP TRIGGER IF EXISTS gl_transaction_stamp ON ledger_gl_transaction;
-CREATE TRIGGER gl_transaction_stamp BEFORE INSERT ON ledger_gl_transaction
-    FOR EACH ROW WHEN (NEW.xid IS DISTINCT FROM txid_current()) EXECUTE FUNCTION costbook_gl_transaction_stamp();

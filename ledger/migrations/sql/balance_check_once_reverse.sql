@@ -1,3 +1,8 @@
+DROP TRIGGER IF EXISTS gl_transaction_check_insert ON ledger_gl_transaction;
+DROP FUNCTION IF EXISTS costbook_gl_transaction_check_insert();
+DROP TRIGGER IF EXISTS gl_register_balanced ON ledger_gl_register;
+DROP TRIGGER IF EXISTS gl_register_stamp ON ledger_gl_register;
+ALTER TABLE ledger_gl_register ALTER COLUMN xid DROP DEFAULT;
 DROP TRIGGER IF EXISTS gl_transaction_stamp ON ledger_gl_transaction;
 CREATE TRIGGER gl_transaction_stamp BEFORE INSERT ON ledger_gl_transaction
     FOR EACH ROW EXECUTE FUNCTION costbook_gl_transaction_stamp();
@@ -18,6 +23,8 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+CREATE CONSTRAINT TRIGGER gl_transaction_balanced AFTER INSERT ON ledger_gl_transaction
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION costbook_gl_transaction_balanced();
 CREATE OR REPLACE FUNCTION costbook_gl_entry_check_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
