@@ -185,7 +185,7 @@ class GLEntry(models.Model):
     # index more is one more insert per line: Post Inventory Cost to G/L per entry writes millions of lines.
     # No database foreign keys on the ledger's own columns: a deferred FK queues a check (and a FOR KEY SHARE lock of
     # the referenced row) per inserted line, which was most of a million-line posting's commit. The insert trigger
-    # checks them once per statement instead (ledger/migrations/sql/entry_refs_checked_per_statement.sql).
+    # checks them once per statement instead (ledger/migrations/sql/balance_check_once.sql).
     transaction = models.ForeignKey(
         GLTransaction, on_delete=models.PROTECT, db_column="transaction_no", db_index=False, db_constraint=False
     )
