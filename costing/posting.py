@@ -55,6 +55,18 @@ JOURNAL_TYPES = {t.value for t in ItemLedgerEntryType}
 # Production (production/services.py): consumption and output lines name a released production order (order_no).
 PRODUCTION_TYPES = {ItemLedgerEntryType.CONSUMPTION, ItemLedgerEntryType.OUTPUT}
 
+
+def _listed(sqltype: str) -> str:
+    """``= ANY(...)`` operand for a list parameter (one %s), as a scalar subquery the planner cannot look into.
+
+    psycopg2 writes a list as a literal ARRAY[...]. The planner then estimates every element on its own, and without
+    fresh statistics (a bulk load not yet analysed: at 5 % per element, a few hundred items look like the whole table)
+    it chose sequential scans of the ledgers, which grow with the ledger. Behind a subquery the list is one unknown
+    value, estimated as a few rows: always the index. The lists here are keys of rows posting reads or writes.
+    """
+    return f"(SELECT %s::{sqltype}[])::{sqltype}[]"
+
+
 SOURCE_ITEM_JOURNAL = "ITEMJNL"
 SOURCE_REVALUATION = "REVALJNL"
 SOURCE_ADJUST_COST = "INVTADJMT"
@@ -314,7 +326,7 @@ class Posting:
         wanted = set(numbers) - set(self.items)
         if wanted:
             # Thousands of items per batch: instances built without Model.__init__ (core.bulk.load_rows).
-            for item in load_rows(Item, "no = ANY(%s)", [sorted(wanted)]):
+            for item in load_rows(Item, f"no = ANY({_listed('varchar')})", [sorted(wanted)]):
                 self.items[item.no] = item
 
     def _load_state(self, item_nos: set[str]) -> None:
@@ -323,7 +335,9 @@ class Posting:
         if not new:
             return
         self.loaded_items |= new
-        rows = load_rows(ItemLedgerEntry, "item_no = ANY(%s) AND open ORDER BY entry_no", [sorted(new)])
+        rows = load_rows(
+            ItemLedgerEntry, f"item_no = ANY({_listed('varchar')}) AND open ORDER BY entry_no", [sorted(new)]
+        )
         self._track(rows)
         average_items = [no for no in new if self.items[no].costing_method == CostingMethod.AVERAGE]
         if average_items:
@@ -332,7 +346,8 @@ class Posting:
             by_location = self.setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
             with connection.cursor() as cur:
                 cur.execute(
-                    "SELECT item_no, location_code, quantity, cost FROM costing_avg_cost_total WHERE item_no = ANY(%s)",
+                    "SELECT item_no, location_code, quantity, cost FROM costing_avg_cost_total "
+                    f"WHERE item_no = ANY({_listed('varchar')})",
                     [sorted(average_items)],
                 )
                 totals = cur.fetchall()
@@ -350,7 +365,7 @@ class Posting:
         # Raw SQL with an array parameter: the ORM's IN list costs more than the query for tens of thousands of ids.
         with connection.cursor() as cur:
             cur.execute(
-                """
+                f"""
                 SELECT item_ledger_entry_no,
                        sum(cost_amount_actual),
                        sum(cost_amount_expected),
@@ -362,7 +377,7 @@ class Posting:
                        max(valuation_date)
                            FILTER (WHERE entry_type = 'direct_cost' AND NOT item_charge AND NOT adjustment)
                   FROM costing_value_entry
-                 WHERE item_ledger_entry_no = ANY(%s)
+                 WHERE item_ledger_entry_no = ANY({_listed("bigint")})
                  GROUP BY item_ledger_entry_no
                 """,
                 [[r.entry_no for r in rows]],
@@ -1237,24 +1252,28 @@ class Posting:
         changed = [t.row for t in self.entries.values() if t.dirty and not t.is_new]
         if not changed:
             return
+        numbers = [r.entry_no for r in changed]
         with connection.cursor() as cur:
+            # The key list again behind _listed: the join alone was planned as a hash join over a sequential scan
+            # of the whole ledger once a posting changed a few thousand entries.
             cur.execute(
-                """
+                f"""
                 UPDATE costing_item_ledger_entry e
                    SET remaining_quantity = v.remaining, open = v.open, invoiced_quantity = v.invoiced,
                        completely_invoiced = v.complete, applied_entry_to_adjust = v.to_adjust
                   FROM (SELECT unnest(%s::bigint[]) AS no, unnest(%s::numeric[]) AS remaining,
                                unnest(%s::boolean[]) AS open, unnest(%s::numeric[]) AS invoiced,
                                unnest(%s::boolean[]) AS complete, unnest(%s::boolean[]) AS to_adjust) v
-                 WHERE e.entry_no = v.no
+                 WHERE e.entry_no = v.no AND e.entry_no = ANY({_listed("bigint")})
                 """,
                 [
-                    [r.entry_no for r in changed],
+                    numbers,
                     [r.remaining_quantity for r in changed],
                     [r.open for r in changed],
                     [r.invoiced_quantity for r in changed],
                     [r.completely_invoiced for r in changed],
                     [r.applied_entry_to_adjust for r in changed],
+                    numbers,
                 ],
             )
 
@@ -1274,12 +1293,13 @@ class Posting:
                 [[p[0] for p in points], [p[1] for p in points], [p[2] for p in points]],
             )
             cur.execute(
-                """
+                f"""
                 UPDATE costing_avg_cost_adjmt_entry_point e SET cost_is_adjusted = false
                   FROM (SELECT unnest(%s::varchar[]) AS item_no, unnest(%s::date[]) AS first_date) v
                  WHERE e.item_no = v.item_no AND e.valuation_date > v.first_date AND e.cost_is_adjusted
+                   AND e.item_no = ANY({_listed("varchar")})
                 """,
-                [[p[0] for p in points], [p[2] for p in points]],
+                [[p[0] for p in points], [p[2] for p in points], sorted({p[0] for p in points})],
             )
 
     def _update_items(self) -> None:
@@ -1313,16 +1333,18 @@ class Posting:
                 setattr(self.items[item_no], name, value)
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT 1 FROM costing_item WHERE no = ANY(%s) ORDER BY no FOR NO KEY UPDATE", [[n for n, _c in rows]]
+                f"SELECT 1 FROM costing_item WHERE no = ANY({_listed('varchar')}) ORDER BY no FOR NO KEY UPDATE",
+                [[n for n, _c in rows]],
             )
             for columns, group in by_columns.items():
                 fields = [Item._meta.get_field(name) for name in columns]
                 sets = ", ".join(f"{f.column} = v.c{i}" for i, f in enumerate(fields))
                 arrays = ", ".join(f"unnest(%s::{f.db_type(connection)}[]) AS c{i}" for i, f in enumerate(fields))
+                numbers = [n for n, _c in group]
                 cur.execute(
                     f"UPDATE costing_item i SET {sets} FROM (SELECT unnest(%s::varchar[]) AS no, {arrays}) v "
-                    "WHERE i.no = v.no",
-                    [[n for n, _c in group]] + [[c[name] for _n, c in group] for name in columns],
+                    f"WHERE i.no = v.no AND i.no = ANY({_listed('varchar')})",
+                    [numbers] + [[c[name] for _n, c in group] for name in columns] + [numbers],
                 )
 
     def _post_or_queue(self, value_entries: list[ValueEntry]) -> None:
