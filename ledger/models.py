@@ -169,7 +169,9 @@ class GLTransaction(models.Model):
     """A set of G/L entries that nets to zero, checked once at commit by a deferred constraint trigger."""
 
     no = models.BigIntegerField(primary_key=True)
-    register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, db_column="register_no")
+    # Checked by the insert trigger (the register must be one this database transaction opened or extended), not by
+    # a deferred foreign key: its check would lock the one register row once per G/L transaction at commit.
+    register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by a trigger to the inserting database transaction: G/L lines may only join a transaction created in the
     # same database transaction, so a committed (balanced) transaction can never be unbalanced later.

@@ -172,7 +172,7 @@ def open_stage() -> None:
         cur.execute(
             f"""
             CREATE TEMP TABLE IF NOT EXISTS {STAGE_TABLE} (
-                seq bigint PRIMARY KEY, tx_seq bigint NOT NULL, gl_account varchar(20) NOT NULL,
+                seq bigint NOT NULL, tx_seq bigint NOT NULL, gl_account varchar(20) NOT NULL,
                 amount numeric NOT NULL, posting_date date NOT NULL, document_no varchar(40) NOT NULL,
                 description varchar(200) NOT NULL
             ) ON COMMIT DROP;
@@ -205,6 +205,8 @@ def post_staged(*, source_code: str, user=None, register: GLRegister | None = No
         lines, max_seq, tx_count = cur.fetchone()
         if not lines:
             raise InvalidInput.field("lines", _("There is nothing to post."))
+        # No key on the staging table (a million-line posting would pay for it): a missing number shows here, a
+        # repeated one as a duplicate G/L entry no.
         if max_seq != lines:
             raise RuntimeError("staged lines must be numbered 1..n")
         cur.execute(f"SELECT seq FROM {STAGE_TABLE} WHERE amount <> round(amount, 2) ORDER BY seq LIMIT 1")
