@@ -351,6 +351,7 @@ class ItemLedgerEntry(models.Model):
 
 class ValueEntry(models.Model):
     entry_no = models.BigIntegerField(_("entry no."), primary_key=True)
+    # Checked once per INSERT statement (costing/migrations/sql/ledger_refs_checked.sql), not by a deferred FK.
     item_ledger_entry = models.ForeignKey(
         ItemLedgerEntry,
         null=True,
@@ -359,6 +360,7 @@ class ValueEntry(models.Model):
         db_column="item_ledger_entry_no",
         related_name="value_entries",
         db_index=False,  # ve_ile
+        db_constraint=False,
     )
     # The item of the item ledger entry (which keeps its foreign key): no database FK, see below.
     # Indexed by ve_item_date (item first).
@@ -459,15 +461,17 @@ class ItemApplicationEntry(models.Model):
         db_column="item_ledger_entry_no",
         related_name="+",
         db_index=False,
-        # Always the inbound or the outbound entry of the same row, which keep their FKs: no database FK.
+        # Always the inbound or the outbound entry of the same row, whose references are checked: no check of its own.
         db_constraint=False,
     )
+    # Both checked once per INSERT statement (costing/migrations/sql/ledger_refs_checked.sql), not by deferred FKs.
     inbound_item_entry = models.ForeignKey(
         ItemLedgerEntry,
         on_delete=models.PROTECT,
         db_column="inbound_item_entry_no",
         related_name="inbound_applications",
         db_index=False,  # iae_inbound
+        db_constraint=False,
     )
     outbound_item_entry = models.ForeignKey(
         ItemLedgerEntry,
@@ -477,6 +481,7 @@ class ItemApplicationEntry(models.Model):
         db_column="outbound_item_entry_no",
         related_name="outbound_applications",
         db_index=False,  # iae_outbound
+        db_constraint=False,
     )
     # The foreign keys' indexes are the named ones in Meta (Django's own would duplicate them).
     quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
@@ -530,10 +535,11 @@ class PostValueEntryToGL(models.Model):
     cutoff: a late commit would be skipped.
     """
 
+    # Checked once per INSERT statement (costing/migrations/sql/ledger_refs_checked.sql), not by a deferred FK.
     value_entry = models.OneToOneField(
-        ValueEntry, primary_key=True, on_delete=models.PROTECT, db_column="value_entry_no"
+        ValueEntry, primary_key=True, on_delete=models.PROTECT, db_column="value_entry_no", db_constraint=False
     )
-    # A copy of the value entry's item, for the item filter: no database FK (the value entry FK is the check).
+    # A copy of the value entry's item, for the item filter: no database FK (the value entry reference is the check).
     item = models.ForeignKey(
         Item, null=True, on_delete=models.PROTECT, db_column="item_no", db_constraint=False, db_index=False
     )  # pve_item_date
