@@ -14,7 +14,8 @@
 --   * lines inserted later into an already checked G/L transaction (possible only after SET CONSTRAINTS ...
 --     IMMEDIATE) are checked at once by the insert trigger, so the note can never hide an unbalanced transaction.
 
-CREATE INDEX IF NOT EXISTS gl_transaction_xid ON ledger_gl_transaction (xid);
+-- (xid, no): the check reads the first and last G/L transaction no. of one database transaction off the index.
+CREATE INDEX IF NOT EXISTS gl_transaction_xid ON ledger_gl_transaction (xid, no);
 
 -- Stamps: a default for inserts that leave the column out (the set-based writer); the trigger overwrites any other
 -- value, so no row can claim another database transaction.
