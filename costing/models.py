@@ -591,8 +591,8 @@ class AvgCostTotal(models.Model):
 
     Posting values an Average item's decrease at value / quantity of everything posted so far (costing reference 4.3).
     Summing the item's whole history on every posting grew with the ledger; these rows are the same sums, read by key.
-    Location is "" for entries without one. Rows exist for every item that has entries, whatever its costing method
-    (the method cannot change once an item has entries).
+    Location is "" for entries without one. Rows exist for Average items only (nothing reads the others'); a change of
+    an item's costing method recounts that item's rows (migrations/sql/avg_totals_average_items.sql).
     """
 
     item_no = models.CharField(max_length=20)

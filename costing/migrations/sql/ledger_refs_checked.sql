@@ -9,18 +9,20 @@
 -- a reference names must therefore be written first (posting and Adjust Cost write item ledger entries, then value and
 -- application entries, then the queue).
 --
--- Each check is a nested-loop anti-join, one primary-key probe per new row: hash and merge joins are off inside the
--- functions, since a hash join would read the whole referenced ledger (it grows, the statement does not), and so is
--- JIT (a whole Adjust Cost run in one COPY must not pay for compiling it).
+-- Each check is one primary-key probe per new row, written as a correlated scalar subquery so the planner cannot
+-- turn it into a join that reads the whole referenced ledger (a hash join, or a nested loop over a materialised scan
+-- when a ledger without statistics looks tiny). Trigger plans are cached for the session, so sequential scans, hash
+-- and merge joins are also off inside the functions: the plan made while a ledger was small still probes its primary
+-- key once it is large. JIT is off too (a whole Adjust Cost run in one COPY must not pay for compiling it).
 CREATE OR REPLACE FUNCTION costbook_ve_refs_check() RETURNS trigger LANGUAGE plpgsql
-SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off AS $$
+SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off SET jit = off AS $$
 DECLARE
     bad record;
 BEGIN
     SELECT n.entry_no, n.item_ledger_entry_no AS ref INTO bad
       FROM new_rows n
      WHERE n.item_ledger_entry_no IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM costing_item_ledger_entry e WHERE e.entry_no = n.item_ledger_entry_no)
+       AND (SELECT e.entry_no FROM costing_item_ledger_entry e WHERE e.entry_no = n.item_ledger_entry_no) IS NULL
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'value entry % names item ledger entry %, which does not exist', bad.entry_no, bad.ref
@@ -32,14 +34,14 @@ CREATE TRIGGER ve_refs_check AFTER INSERT ON costing_value_entry
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION costbook_ve_refs_check();
 
 CREATE OR REPLACE FUNCTION costbook_iae_refs_check() RETURNS trigger LANGUAGE plpgsql
-SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off AS $$
+SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off SET jit = off AS $$
 DECLARE
     bad record;
 BEGIN
     SELECT n.entry_no, r.ref INTO bad
       FROM new_rows n CROSS JOIN LATERAL (VALUES (n.inbound_item_entry_no), (n.outbound_item_entry_no)) r(ref)
      WHERE r.ref IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM costing_item_ledger_entry e WHERE e.entry_no = r.ref)
+       AND (SELECT e.entry_no FROM costing_item_ledger_entry e WHERE e.entry_no = r.ref) IS NULL
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'item application entry % names item ledger entry %, which does not exist', bad.entry_no,
@@ -51,13 +53,13 @@ CREATE TRIGGER iae_refs_check AFTER INSERT ON costing_item_application_entry
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION costbook_iae_refs_check();
 
 CREATE OR REPLACE FUNCTION costbook_pve_refs_check() RETURNS trigger LANGUAGE plpgsql
-SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off AS $$
+SET enable_hashjoin = off SET enable_mergejoin = off SET enable_seqscan = off SET jit = off AS $$
 DECLARE
     bad bigint;
 BEGIN
     SELECT n.value_entry_no INTO bad
       FROM new_rows n
-     WHERE NOT EXISTS (SELECT 1 FROM costing_value_entry v WHERE v.entry_no = n.value_entry_no)
+     WHERE (SELECT v.entry_no FROM costing_value_entry v WHERE v.entry_no = n.value_entry_no) IS NULL
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'the Post Value Entry to G/L queue names value entry %, which does not exist', bad
