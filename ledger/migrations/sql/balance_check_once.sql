@@ -32,30 +32,41 @@ CREATE OR REPLACE FUNCTION costbook_gl_balance_checked_up_to() RETURNS bigint LA
       FROM (SELECT current_setting('costbook.gl_balance_checked', true) AS note) s
 $$;
 
+-- Two single-table aggregates over the number range of this database transaction's G/L transactions (no join, so
+-- no plan can turn quadratic while the tables' statistics still say "empty"). The counter row of G/L transaction
+-- numbers is locked from the first number taken to commit, so the range holds this database transaction's G/L
+-- transactions and, at most, others' that were checked at their own commit.
 CREATE OR REPLACE FUNCTION costbook_gl_transaction_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     checked bigint := costbook_gl_balance_checked_up_to();
     low bigint;
     high bigint;
+    with_lines bigint;
+    unbalanced bigint;
+    transactions bigint;
     bad record;
 BEGIN
     SELECT min(no), max(no) INTO low, high FROM ledger_gl_transaction WHERE xid = txid_current();
     IF high IS NULL OR (checked IS NOT NULL AND high <= checked) THEN
         RETURN NULL;
     END IF;
-    SELECT t.no, coalesce(e.total, 0) AS total, coalesce(e.lines, 0) AS lines INTO bad
-      FROM ledger_gl_transaction t
-      LEFT JOIN (SELECT transaction_no, sum(amount) AS total, count(*) AS lines
-                   FROM ledger_gl_entry WHERE transaction_no BETWEEN low AND high GROUP BY transaction_no) e
-             ON e.transaction_no = t.no
-     WHERE t.xid = txid_current() AND (e.lines IS NULL OR e.total <> 0)
-     ORDER BY t.no LIMIT 1;
-    IF FOUND THEN
-        IF bad.lines = 0 THEN
-            RAISE EXCEPTION 'G/L transaction % has no lines', bad.no USING ERRCODE = 'check_violation';
-        END IF;
+    SELECT count(*), count(*) FILTER (WHERE total <> 0) INTO with_lines, unbalanced
+      FROM (SELECT sum(amount) AS total FROM ledger_gl_entry
+             WHERE transaction_no BETWEEN low AND high GROUP BY transaction_no) e;
+    SELECT count(*) INTO transactions FROM ledger_gl_transaction WHERE no BETWEEN low AND high;
+    IF unbalanced > 0 THEN
+        SELECT transaction_no AS no, sum(amount) AS total INTO bad FROM ledger_gl_entry
+         WHERE transaction_no BETWEEN low AND high GROUP BY transaction_no HAVING sum(amount) <> 0
+         ORDER BY transaction_no LIMIT 1;
         RAISE EXCEPTION 'G/L transaction % does not balance: its lines sum to %', bad.no, bad.total
             USING ERRCODE = 'check_violation';
+    END IF;
+    IF with_lines <> transactions THEN
+        SELECT t.no INTO bad FROM ledger_gl_transaction t
+         WHERE t.no BETWEEN low AND high
+           AND NOT EXISTS (SELECT 1 FROM ledger_gl_entry e WHERE e.transaction_no = t.no)
+         ORDER BY t.no LIMIT 1;
+        RAISE EXCEPTION 'G/L transaction % has no lines', bad.no USING ERRCODE = 'check_violation';
     END IF;
     PERFORM set_config('costbook.gl_balance_checked', txid_current()::text || ':' || high::text, true);
     RETURN NULL;
