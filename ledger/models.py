@@ -171,7 +171,9 @@ class GLTransaction(models.Model):
     no = models.BigIntegerField(primary_key=True)
     # Checked by the insert trigger (the register must be one this database transaction opened or extended), not by
     # a deferred foreign key: its check would lock the one register row once per G/L transaction at commit.
-    register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False)
+    register = models.ForeignKey(
+        GLRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False, db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by a trigger to the inserting database transaction: G/L lines may only join a transaction created in the
     # same database transaction, so a committed (balanced) transaction can never be unbalanced later.
@@ -191,7 +193,10 @@ class GLEntry(models.Model):
     transaction = models.ForeignKey(
         GLTransaction, on_delete=models.PROTECT, db_column="transaction_no", db_index=False, db_constraint=False
     )
-    register = models.ForeignKey(GLRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False)
+    # A register's entries are found by its entry no. range (the primary key): no index of its own.
+    register = models.ForeignKey(
+        GLRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False, db_index=False
+    )
     gl_account = models.ForeignKey(
         GLAccount, verbose_name=_("G/L account"), on_delete=models.PROTECT, db_index=False, db_constraint=False
     )
