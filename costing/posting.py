@@ -1363,13 +1363,22 @@ class Posting:
             self.result.gl_entries = report.gl_entries
             self.result.posted_to_gl = True
             return
-        expected_on = self.setup.expected_cost_posting_to_gl
-        queue = [
-            new_row(PostValueEntryToGL, value_entry_id=v.entry_no, item_id=v.item_id, posting_date=v.posting_date)
-            for v in value_entries
-            if v.cost_amount_actual != 0 or (expected_on and v.cost_amount_expected != 0)
-        ]
-        copy_insert(PostValueEntryToGL, queue)
+        if not value_entries:
+            return
+        # The queue rows copy three columns of value entries just written, whose numbers are the posting's gap-free
+        # range: one INSERT ... SELECT over that primary-key range instead of building, formatting and sending a row
+        # per value entry (the same rows: a value entry with actual cost, or expected cost if that is posted).
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""
+                INSERT INTO {PostValueEntryToGL._meta.db_table} (value_entry_no, item_no, posting_date)
+                SELECT entry_no, item_no, posting_date FROM {ValueEntry._meta.db_table}
+                 WHERE entry_no BETWEEN %s AND %s
+                   AND (cost_amount_actual <> 0 OR (%s AND cost_amount_expected <> 0))
+                 ORDER BY entry_no
+                """,
+                [value_entries[0].entry_no, value_entries[-1].entry_no, self.setup.expected_cost_posting_to_gl],
+            )
 
 
 def revaluable_entries(item: Item, on: date, location: str | None, entry_no: int | None):
