@@ -237,21 +237,18 @@ def _open_plan_tables() -> None:
                 entry_no bigint PRIMARY KEY, ile varchar, et varchar, vt varchar, ot varchar, expected_cost bool,
                 act numeric, expd numeric, posting_date date, document_no varchar, location varchar, ipg varchar,
                 gbus varchar, gprod varchar, item_no varchar, capacity_no varchar, source_no varchar,
-                status varchar) ON COMMIT DROP;
-            CREATE TEMP TABLE IF NOT EXISTS gl_cand (
-                entry_no bigint, part varchar, part_order int, side int, account_type varchar, src varchar,
-                k1 varchar, k2 varchar, gl_account varchar, amount numeric, problem varchar,
-                posting_date date, document_no varchar, location varchar, ipg varchar, gbus varchar,
-                gprod varchar, item_no varchar, et varchar) ON COMMIT DROP;
+                status varchar, problem varchar, problem_type varchar, problem_src varchar, problem_k1 varchar,
+                problem_k2 varchar, problem_account varchar) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS gl_line (
-                seq bigint, gseq bigint, entry_no bigint, part varchar, side int, account_type varchar,
-                gl_account varchar, amount numeric, posting_date date, document_no varchar, location varchar,
-                ipg varchar, gbus varchar, gprod varchar, item_no varchar, et varchar) ON COMMIT DROP;
+                seq bigint, gkey bigint, entry_no bigint, part varchar, part_order int, side int,
+                account_type varchar, src varchar, k1 varchar, k2 varchar, gl_account varchar, amount numeric,
+                problem varchar, posting_date date, document_no varchar, location varchar, ipg varchar, gbus varchar,
+                gprod varchar, item_no varchar, et varchar) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS gl_group (
                 gseq bigint, gkey bigint, posting_date date, account_type varchar, location varchar, ipg varchar,
                 gbus varchar, gprod varchar, negative bool, gl_account varchar, side int, amount numeric)
                 ON COMMIT DROP;
-            TRUNCATE gl_claim, gl_map, gl_acct, gl_ve, gl_cand, gl_line, gl_group;
+            TRUNCATE gl_claim, gl_map, gl_acct, gl_ve, gl_line, gl_group;
             """
         )
         cur.execute(f"INSERT INTO gl_map VALUES {values}", params)
@@ -270,8 +267,13 @@ def _open_plan_tables() -> None:
         )
 
 
-def _plan_sql(*, expected_posting: bool, allowed: tuple[date | None, date | None]) -> None:
-    """Fill gl_ve and gl_line for the value entries in gl_claim (rules 1.1 to 1.5, 5.1's skip reasons)."""
+def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None, date | None]) -> None:
+    """Fill gl_ve and gl_line for the value entries in gl_claim (rules 1.1 to 1.5, 5.1's skip reasons).
+
+    The lines are numbered in G/L entry order as they are written (``seq``: value entry, part, side, as the
+    reference lists them) and, per posting group, carry ``gkey``, a 64-bit hash of their group's columns (5.1). A
+    value entry with a problem keeps its first problem on its gl_ve row and loses its lines; only then are the other
+    lines renumbered."""
     start, end = allowed
     with connection.cursor() as cur:
         cur.execute(
@@ -305,20 +307,26 @@ def _plan_sql(*, expected_posting: bool, allowed: tuple[date | None, date | None
         # Lines: a part with an amount but no row in the mapping is a line with problem invalid_part; a line whose
         # account cannot be resolved says why, in the order the checks of 1.1 apply.
         cur.execute(
-            """
-            INSERT INTO gl_cand (entry_no, part, part_order, side, account_type, src, k1, k2, gl_account, amount,
-                                 problem, posting_date, document_no, location, ipg, gbus, gprod, item_no, et)
-            SELECT v.entry_no, p.part, p.ord, coalesce(m.side, -1), m.account_type, m.src, k.k1, k.k2, s.account_no,
-                   CASE p.part WHEN 'actual' THEN v.act ELSE v.expd END * CASE m.side WHEN 1 THEN -1 ELSE 1 END,
+            f"""
+            INSERT INTO gl_line (seq, gkey, entry_no, part, part_order, side, account_type, src, k1, k2, gl_account,
+                                 amount, problem, posting_date, document_no, location, ipg, gbus, gprod, item_no, et)
+            SELECT row_number() OVER (ORDER BY c.entry_no, c.part_order, c.side),
+                   CASE WHEN %(groups)s THEN {_GKEY} END, c.*
+              FROM (
+            SELECT v.entry_no, p.part, p.ord AS part_order, coalesce(m.side, -1) AS side, m.account_type, m.src,
+                   k.k1, k.k2, s.account_no AS gl_account,
+                   CASE p.part WHEN 'actual' THEN v.act ELSE v.expd END * CASE m.side WHEN 1 THEN -1 ELSE 1 END
+                       AS amount,
                    CASE WHEN m.part IS NULL THEN 'invalid_part'
                         WHEN s.src IS NULL THEN 'missing_setup'
                         WHEN s.blocked THEN 'setup_blocked'
                         WHEN s.account_no IS NULL THEN 'missing_account'
                         WHEN a.blocked THEN 'blocked_account'
                         WHEN a.account_type <> 'posting' THEN 'heading_account'
-                   END,
-                   v.posting_date, v.document_no, coalesce(v.location, ''), coalesce(v.ipg, ''),
-                   coalesce(v.gbus, ''), coalesce(v.gprod, ''), coalesce(nullif(v.item_no, ''), v.capacity_no), v.et
+                   END AS problem,
+                   v.posting_date, v.document_no, coalesce(v.location, '') AS location, coalesce(v.ipg, '') AS ipg,
+                   coalesce(v.gbus, '') AS gbus, coalesce(v.gprod, '') AS gprod,
+                   coalesce(nullif(v.item_no, ''), v.capacity_no) AS item_no, v.et
               FROM gl_ve v
              CROSS JOIN (VALUES ('actual', 0), ('expected', 1)) p(part, ord)
               LEFT JOIN gl_map m ON m.ile = v.ile AND m.et = v.et AND m.vt = v.vt AND m.ot = v.ot AND m.part = p.part
@@ -331,15 +339,25 @@ def _plan_sql(*, expected_posting: bool, allowed: tuple[date | None, date | None
                                ELSE v.gprod END AS k2) k
               LEFT JOIN gl_acct s ON s.src = m.src AND s.k1 = k.k1 AND s.k2 = k.k2 AND s.account_type = m.account_type
               LEFT JOIN ledger_gl_account a ON a.no = s.account_no
-             WHERE v.status = 'post' AND CASE p.part WHEN 'actual' THEN v.act ELSE v.expd END <> 0
-            """
+             WHERE v.status = 'post' AND CASE p.part WHEN 'actual' THEN v.act ELSE v.expd END <> 0) c
+            """,
+            {"groups": method == PER_POSTING_GROUP},
         )
         cur.execute(
             """
-            UPDATE gl_ve SET status = 'skipped'
-             WHERE entry_no IN (SELECT entry_no FROM gl_cand WHERE problem IS NOT NULL)
+            UPDATE gl_ve v SET status = 'skipped', problem = l.problem, problem_type = l.account_type,
+                   problem_src = l.src, problem_k1 = l.k1, problem_k2 = l.k2, problem_account = l.gl_account
+              FROM (SELECT DISTINCT ON (entry_no) * FROM gl_line WHERE problem IS NOT NULL
+                     ORDER BY entry_no, part_order, side) l
+             WHERE v.entry_no = l.entry_no
             """
         )
+        if cur.rowcount:
+            cur.execute("DELETE FROM gl_line WHERE entry_no IN (SELECT entry_no FROM gl_ve WHERE status = 'skipped')")
+            cur.execute(
+                "UPDATE gl_line l SET seq = n.seq FROM (SELECT seq AS old, row_number() OVER (ORDER BY seq) AS seq "
+                "FROM gl_line) n WHERE l.seq = n.old"
+            )
 
 
 def _skipped() -> list[Skipped]:
@@ -347,14 +365,9 @@ def _skipped() -> list[Skipped]:
     with connection.cursor() as cur:
         cur.execute(
             """
-            SELECT v.entry_no, v.status, v.ile, v.et, v.expected_cost, v.posting_date,
-                   l.problem, l.account_type, l.src, l.k1, l.k2, l.gl_account
-              FROM gl_ve v
-              LEFT JOIN LATERAL (
-                   SELECT * FROM gl_cand l WHERE l.entry_no = v.entry_no AND l.problem IS NOT NULL
-                    ORDER BY l.part_order, l.side LIMIT 1) l ON v.status = 'skipped'
-             WHERE v.status NOT IN ('post', 'done')
-             ORDER BY v.entry_no
+            SELECT entry_no, status, ile, et, expected_cost, posting_date,
+                   problem, problem_type, problem_src, problem_k1, problem_k2, problem_account
+              FROM gl_ve WHERE status NOT IN ('post', 'done') ORDER BY entry_no
             """
         )
         rows = cur.fetchall()
@@ -411,43 +424,23 @@ def _skip_reason(entry_no, status, ile, et, expected_cost, posting_date, problem
     return Skipped(entry_no, message, problem)
 
 
-def _number_lines(method: str) -> None:
-    """The lines of the value entries that post, in G/L entry order (``seq``: value entry, part, side, as the
-    reference lists them). Per posting group also the groups (``gl_group``, 5.1): one G/L entry per posting date,
-    account type, location, posting groups, sign and account, numbered by date and first line; each line carries
-    its group's number (``gseq``).
-
-    A line's group is found through ``gkey``, a 64-bit hash of its group columns, so the joins are on one bigint; the
-    groups are also grouped by the columns themselves, and a hash shared by two different groups stops the run
-    (with ~10^4 groups a chunk, about one chance in 10^11)."""
+def _group_lines() -> None:
+    """Per posting group (5.1): one G/L entry per posting date, account type, location, posting groups, sign and
+    account, numbered by date and first line (``gseq``). Lines find their group by ``gkey``, a 64-bit hash of those
+    columns, so the joins are on one bigint; the groups are grouped by the columns themselves as well, and a hash
+    shared by two different groups stops the run (with ~10^4 groups a chunk, about one chance in 10^11)."""
     with connection.cursor() as cur:
-        if method == PER_POSTING_GROUP:
-            cur.execute(
-                f"""
-                INSERT INTO gl_group
-                SELECT row_number() OVER (ORDER BY posting_date, min(pos)), gkey, {_GROUP_COLUMNS}, sum(amount)
-                  FROM (SELECT c.*, {_GKEY} AS gkey, c.entry_no * 4 + c.part_order * 2 + c.side AS pos
-                          FROM gl_cand c JOIN gl_ve v USING (entry_no) WHERE v.status = 'post') c
-                 GROUP BY gkey, {_GROUP_COLUMNS}
-                """
-            )
-            cur.execute("SELECT count(*) <> count(DISTINCT gkey) FROM gl_group")
-            if cur.fetchone()[0]:
-                raise RuntimeError("two posting groups share a hash key; rerun with a smaller chunk")
-            gseq, join = "g.gseq", f"JOIN gl_group g ON g.gkey = {_GKEY}"
-        else:
-            gseq, join = "NULL", ""
         cur.execute(
             f"""
-            INSERT INTO gl_line (seq, gseq, entry_no, part, side, account_type, gl_account, amount, posting_date,
-                                 document_no, location, ipg, gbus, gprod, item_no, et)
-            SELECT row_number() OVER (ORDER BY c.entry_no, c.part_order, c.side), {gseq}, c.entry_no, c.part, c.side,
-                   c.account_type, c.gl_account, c.amount, c.posting_date, c.document_no, c.location, c.ipg, c.gbus,
-                   c.gprod, c.item_no, c.et
-              FROM gl_cand c JOIN gl_ve v USING (entry_no) {join}
-             WHERE v.status = 'post'
+            INSERT INTO gl_group
+            SELECT row_number() OVER (ORDER BY posting_date, min(seq)), gkey, {_GROUP_COLUMNS}, sum(amount)
+              FROM gl_line GROUP BY gkey, {_GROUP_COLUMNS}
             """
         )
+        cur.execute("SELECT count(*) <> count(DISTINCT gkey) FROM gl_group")
+        if cur.fetchone()[0]:
+            raise RuntimeError("two posting groups share a hash key; rerun with a smaller chunk")
+        cur.execute("ANALYZE gl_group")
 
 
 # The posting group of a line (5.1), and its hash.
@@ -547,8 +540,9 @@ def _plan(numbers_sql: str, params: Sequence, *, method: str, expected_posting: 
         # Temporary tables have no statistics until analysed; without them the planner guesses nested loops.
         cur.execute("ANALYZE gl_claim, gl_map, gl_acct")
     if claimed:
-        _plan_sql(expected_posting=expected_posting, allowed=allowed)
-        _number_lines(method)
+        _plan_sql(method=method, expected_posting=expected_posting, allowed=allowed)
+        if method == PER_POSTING_GROUP:
+            _group_lines()
     return claimed
 
 
@@ -631,7 +625,8 @@ def _write(*, method: str, document_no: str | None, user, register, report: Repo
             else:
                 cur.execute(
                     "INSERT INTO costing_gl_item_ledger_relation (gl_entry_no, value_entry_no, gl_register_no, amount) "
-                    "SELECT %s + gseq - 1, entry_no, %s, sum(amount) FROM gl_line GROUP BY gseq, entry_no",
+                    "SELECT %s + g.gseq - 1, l.entry_no, %s, sum(l.amount) FROM gl_line l JOIN gl_group g "
+                    "USING (gkey) GROUP BY g.gseq, l.entry_no",
                     [posted.first_entry_no, register.no],
                 )
         report.register_no = register.no

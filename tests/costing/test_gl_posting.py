@@ -101,6 +101,7 @@ def test_skip_reasons_and_the_test_report():
             line("purchase", "01-01-20", 1, unit_cost=D("10")),
             line("purchase", "01-01-20", 1, unit_cost=D("10"), location="NOSETUP"),
             line("purchase", "01-01-20", 1, unit_cost=D("10"), invoiced_quantity=D("0")),
+            line("purchase", "01-01-20", 2, unit_cost=D("5")),
         ]
     )
     InventorySetup.objects.filter(id=1).update(expected_cost_posting_to_gl=True)
@@ -113,8 +114,13 @@ def test_skip_reasons_and_the_test_report():
     report = gl_posting.run_post_inventory_cost_to_gl(method="per_entry")
     assert [(s.value_entry_no, s.code) for s in report.skipped] == [(2, "missing_setup"), (3, "expected_cost_off")]
     assert "Inventory Posting Setup is missing for location NOSETUP" in report.skipped[0].reason
-    assert report.posted_value_entries == 1
+    assert report.posted_value_entries == 2
     assert set(PostValueEntryToGL.objects.values_list("value_entry_id", flat=True)) == {2, 3}
+    # The skipped entries leave no gap: value entries 1 and 4 are G/L entries 1-2 and 3-4.
+    assert list(
+        GLItemLedgerRelation.objects.order_by("gl_entry_id").values_list("gl_entry_id", "value_entry_id", "amount")
+    ) == [(1, 1, D("10.00")), (2, 1, D("-10.00")), (3, 4, D("10.00")), (4, 4, D("-10.00"))]
+    _books_in_step()
     # Fix the setup and block an account: the blocked account is now the reason.
     InventoryPostingSetup.objects.create(
         location_id="NOSETUP", inventory_posting_group_id="RESALE", inventory_account_id="2130"
