@@ -293,7 +293,10 @@ class ItemLedgerEntry(models.Model):
     # A transfer posts an outbound and an inbound entry; the inbound one points at its outbound twin.
     transferred_from_entry = models.BigIntegerField(null=True, blank=True)
     # Written in the same transaction as its register row by the same service: no database FK (as on value entries).
-    register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False)
+    # No index either: a register's entries are its entry no. range (from_entry_no..to_entry_no), read by primary key.
+    register = models.ForeignKey(
+        ItemRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False, db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -422,7 +425,10 @@ class ValueEntry(models.Model):
     source_no = models.CharField(max_length=20, blank=True, default="")
     capacity_no = models.CharField(max_length=20, blank=True, default="")
     # Written in the same transaction as its register row by the same service: no database FK (see above).
-    register = models.ForeignKey(ItemRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False)
+    # No index: a register's value entries are its value entry no. range (from/to_value_entry_no).
+    register = models.ForeignKey(
+        ItemRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False, db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
