@@ -1322,30 +1322,36 @@ class Posting:
                 item.costing_method != CostingMethod.STANDARD and "last_direct_cost" in changes and item.unit_cost == 0
             ):
                 changes["unit_cost"] = changes["last_direct_cost"]
-        rows = sorted(self.item_changes.items())
+        # Only values that differ from the item as read in this posting (after the ledger counters were locked, so no
+        # posting or cost adjustment changed it since): "cost is adjusted" is already off for most items, and an
+        # UPDATE of an unchanged row still writes a new row version and its index entries.
+        rows = []
+        for item_no, changes in sorted(self.item_changes.items()):
+            item = self.items[item_no]
+            changed = {name: value for name, value in changes.items() if getattr(item, name) != value}
+            for name, value in changed.items():
+                setattr(item, name, value)
+            if changed:
+                rows.append((item_no, changed))
         if not rows:
             return
-        # One UPDATE per set of changed columns (not one per item), after locking the rows in key order.
-        by_columns: dict[tuple, list] = defaultdict(list)
-        for item_no, changes in rows:
-            by_columns[tuple(sorted(changes))].append((item_no, changes))
-            for name, value in changes.items():
-                setattr(self.items[item_no], name, value)
+        # One UPDATE for every item, after locking the rows in key order: a column an item does not change is passed
+        # as NULL and kept (every column changed here is NOT NULL).
+        columns = sorted({name for _no, changes in rows for name in changes})
+        numbers = [n for n, _c in rows]
+        fields = [Item._meta.get_field(name) for name in columns]
+        sets = ", ".join(f"{f.column} = coalesce(v.c{i}, i.{f.column})" for i, f in enumerate(fields))
+        arrays = ", ".join(f"unnest(%s::{f.db_type(connection)}[]) AS c{i}" for i, f in enumerate(fields))
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT 1 FROM costing_item WHERE no = ANY({_listed('varchar')}) ORDER BY no FOR NO KEY UPDATE",
-                [[n for n, _c in rows]],
+                [numbers],
             )
-            for columns, group in by_columns.items():
-                fields = [Item._meta.get_field(name) for name in columns]
-                sets = ", ".join(f"{f.column} = v.c{i}" for i, f in enumerate(fields))
-                arrays = ", ".join(f"unnest(%s::{f.db_type(connection)}[]) AS c{i}" for i, f in enumerate(fields))
-                numbers = [n for n, _c in group]
-                cur.execute(
-                    f"UPDATE costing_item i SET {sets} FROM (SELECT unnest(%s::varchar[]) AS no, {arrays}) v "
-                    f"WHERE i.no = v.no AND i.no = ANY({_listed('varchar')})",
-                    [numbers] + [[c[name] for _n, c in group] for name in columns] + [numbers],
-                )
+            cur.execute(
+                f"UPDATE costing_item i SET {sets} FROM (SELECT unnest(%s::varchar[]) AS no, {arrays}) v "
+                f"WHERE i.no = v.no AND i.no = ANY({_listed('varchar')})",
+                [numbers] + [[changes.get(name) for _n, changes in rows] for name in columns] + [numbers],
+            )
 
     def _post_or_queue(self, value_entries: list[ValueEntry]) -> None:
         """Automatic cost posting posts the new value entries at once through the G/L bridge; otherwise they wait
