@@ -1289,6 +1289,7 @@ class Posting:
                        (item_no, location_code, valuation_date, cost_is_adjusted)
                 SELECT unnest(%s::varchar[]), unnest(%s::varchar[]), unnest(%s::date[]), false
                 ON CONFLICT (item_no, location_code, valuation_date) DO UPDATE SET cost_is_adjusted = false
+                 WHERE costing_avg_cost_adjmt_entry_point.cost_is_adjusted
                 """,
                 [[p[0] for p in points], [p[1] for p in points], [p[2] for p in points]],
             )
