@@ -625,8 +625,8 @@ def _write(*, method: str, document_no: str | None, user, register, report: Repo
             else:
                 cur.execute(
                     "INSERT INTO costing_gl_item_ledger_relation (gl_entry_no, value_entry_no, gl_register_no, amount) "
-                    "SELECT %s + g.gseq - 1, l.entry_no, %s, sum(l.amount) FROM gl_line l JOIN gl_group g "
-                    "USING (gkey) GROUP BY g.gseq, l.entry_no",
+                    # One row per line, as per entry: a G/L entry's shares are its lines' amounts.
+                    "SELECT %s + g.gseq - 1, l.entry_no, %s, l.amount FROM gl_line l JOIN gl_group g USING (gkey)",
                     [posted.first_entry_no, register.no],
                 )
         report.register_no = register.no
