@@ -584,6 +584,22 @@ def _write(*, method: str, document_no: str | None, user, register, report: Repo
     with connection.cursor() as cur:
         cur.execute("SELECT EXISTS (SELECT 1 FROM gl_line)")
         has_lines = cur.fetchone()[0]
+    # Mark the value entries posted and take them off the queue first: only what needs G/L entry numbers runs
+    # while the G/L counter is locked (from post_staged to commit), so other postings wait less.
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            UPDATE costing_value_entry v
+               SET cost_posted_to_gl = v.cost_posted_to_gl + p.act,
+                   expected_cost_posted_to_gl = v.expected_cost_posted_to_gl + p.expd
+              FROM gl_ve p
+             WHERE p.status = 'post' AND v.entry_no = p.entry_no
+            """
+        )
+        cur.execute(
+            "DELETE FROM costing_post_value_entry_to_gl "
+            "WHERE value_entry_no IN (SELECT entry_no FROM gl_ve WHERE status IN ('post', 'done'))"
+        )
     if has_lines:
         open_stage()
         with connection.cursor() as cur:
@@ -635,20 +651,6 @@ def _write(*, method: str, document_no: str | None, user, register, report: Repo
         if room > 0:
             first = posted.first_entry_no
             report.gl_entry_numbers.extend(range(first, first + min(room, posted.entries)))
-    with connection.cursor() as cur:
-        cur.execute(
-            """
-            UPDATE costing_value_entry v
-               SET cost_posted_to_gl = v.cost_posted_to_gl + p.act,
-                   expected_cost_posted_to_gl = v.expected_cost_posted_to_gl + p.expd
-              FROM gl_ve p
-             WHERE p.status = 'post' AND v.entry_no = p.entry_no
-            """
-        )
-        cur.execute(
-            "DELETE FROM costing_post_value_entry_to_gl "
-            "WHERE value_entry_no IN (SELECT entry_no FROM gl_ve WHERE status IN ('post', 'done'))"
-        )
     return register
 
 
