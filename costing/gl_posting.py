@@ -304,14 +304,20 @@ def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None
             {"exp": expected_posting, "start": start, "end": end},
         )
         cur.execute("ANALYZE gl_ve")
+        # Per entry the lines become G/L entries in this order, so they are numbered 1..n (a sort). Per posting group
+        # only the order matters (the groups are numbered by their first line), and entry no. x 4 + part x 2 + side
+        # gives it without one.
+        if method == PER_POSTING_GROUP:
+            seq, gkey = "c.entry_no * 4 + c.part_order * 2 + c.side", _GKEY
+        else:
+            seq, gkey = "row_number() OVER (ORDER BY c.entry_no, c.part_order, c.side)", "NULL::bigint"
         # Lines: a part with an amount but no row in the mapping is a line with problem invalid_part; a line whose
         # account cannot be resolved says why, in the order the checks of 1.1 apply.
         cur.execute(
             f"""
             INSERT INTO gl_line (seq, gkey, entry_no, part, part_order, side, account_type, src, k1, k2, gl_account,
                                  amount, problem, posting_date, document_no, location, ipg, gbus, gprod, item_no, et)
-            SELECT row_number() OVER (ORDER BY c.entry_no, c.part_order, c.side),
-                   CASE WHEN %(groups)s THEN {_GKEY} END, c.*
+            SELECT {seq}, {gkey}, c.*
               FROM (
             SELECT v.entry_no, p.part, p.ord AS part_order, coalesce(m.side, -1) AS side, m.account_type, m.src,
                    k.k1, k.k2, s.account_no AS gl_account,
@@ -341,7 +347,6 @@ def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None
               LEFT JOIN ledger_gl_account a ON a.no = s.account_no
              WHERE v.status = 'post' AND CASE p.part WHEN 'actual' THEN v.act ELSE v.expd END <> 0) c
             """,
-            {"groups": method == PER_POSTING_GROUP},
         )
         cur.execute(
             """
@@ -352,8 +357,10 @@ def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None
              WHERE v.entry_no = l.entry_no
             """
         )
-        if cur.rowcount:
+        skipped = cur.rowcount
+        if skipped:
             cur.execute("DELETE FROM gl_line WHERE entry_no IN (SELECT entry_no FROM gl_ve WHERE status = 'skipped')")
+        if skipped and method == PER_ENTRY:
             cur.execute(
                 "UPDATE gl_line l SET seq = n.seq FROM (SELECT seq AS old, row_number() OVER (ORDER BY seq) AS seq "
                 "FROM gl_line) n WHERE l.seq = n.old"
