@@ -181,11 +181,12 @@ def account_types(ve) -> dict[str, tuple[str, str]]:
 #             expected_cost_off, invalid_combination, date_not_allowed, or skipped (a line below had a problem)
 #   gl_line   the G/L lines: value entry x part (actual, expected) x side (account, balancing), with the account
 #             resolved from the setups (table 1.1) or the reason it cannot be
+#   gl_group  per posting group only: the groups of 5.1, one G/L entry each
+#   gl_map, gl_acct   the account mapping as rows, and the setups' accounts unpivoted (a few hundred rows)
 #
 # The account mapping (1.4 / 1.5) stays the Python function ``account_types``: ``_mapping_rows`` enumerates it into
 # rows once, so the SQL plan and every other reader use the same table.
 
-PARTS = ((ACTUAL, 0), (EXPECTED, 1))
 # How many posted lines and G/L entry numbers a report keeps for display (a million-entry run keeps the totals
 # per account in full, and the first lines).
 LINES_KEPT = 10_000
