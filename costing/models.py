@@ -257,8 +257,11 @@ class ItemRegister(models.Model):
 class ItemLedgerEntry(models.Model):
     entry_no = models.BigIntegerField(_("entry no."), primary_key=True)
     # Indexed by ile_item_date (item first); Django's own FK index (and its varchar_pattern_ops twin) only cost inserts.
+    # Item, location and business group are checked once per INSERT statement, and the setup rows they name are
+    # protected from DELETE, a key change and TRUNCATE by triggers (costing/migrations/sql/ile_setup_refs.sql), not by
+    # deferred FKs: three checks and row locks per entry at commit were the whole of a posting's commit time.
     item = models.ForeignKey(
-        Item, verbose_name=_("item"), on_delete=models.PROTECT, db_column="item_no", db_index=False
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, db_column="item_no", db_index=False, db_constraint=False
     )
     posting_date = models.DateField(_("posting date"))
     entry_type = models.CharField(_("entry type"), max_length=20, choices=ItemLedgerEntryType.choices)
@@ -274,6 +277,7 @@ class ItemLedgerEntry(models.Model):
         on_delete=models.PROTECT,
         db_column="location_code",
         db_index=False,
+        db_constraint=False,
     )
     quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
     remaining_quantity = models.DecimalField(_("remaining quantity"), **QUANTITY_FIELD)
@@ -285,7 +289,7 @@ class ItemLedgerEntry(models.Model):
     # Adjust Cost bookkeeping: an inbound entry whose cost changed and must be forwarded to its outbound entries.
     applied_entry_to_adjust = models.BooleanField(default=False)
     gen_bus_posting_group = models.ForeignKey(
-        GenBusinessPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+        GenBusinessPostingGroup, null=True, blank=True, on_delete=models.PROTECT, db_index=False, db_constraint=False
     )
     order_type = models.CharField(max_length=20, choices=OrderType.choices, blank=True, default="")
     order_no = models.CharField(max_length=20, blank=True, default="")

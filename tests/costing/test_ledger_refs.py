@@ -75,3 +75,61 @@ def test_no_database_foreign_key_is_left_between_the_ledgers():
             "AND confrelid IN ('costing_item_ledger_entry'::regclass, 'costing_value_entry'::regclass)"
         )
         assert cur.fetchall() == []
+
+
+# ------------------------------------------------------------------ the item ledger entry's item, location and group
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        ("item_no", "names item NOPE"),
+        ("location_code", "names location NOPE"),
+        ("gen_bus_posting_group_id", "names general business posting group NOPE"),
+    ],
+)
+def test_an_entry_naming_a_missing_setup_row_is_refused_at_insert(posted, column, message):
+    with pytest.raises(IntegrityError, match=message), transaction.atomic(), connection.cursor() as cur:
+        cur.execute(copy_of("costing_item_ledger_entry", "entry_no", {column: "'NOPE'"}))
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ("DELETE FROM costing_item WHERE no = 'A'", "costing_item A is named by item ledger entries"),
+        ("UPDATE costing_item SET no = 'A2' WHERE no = 'A'", "costing_item A is named"),
+        ("DELETE FROM costing_location WHERE code = 'EAST'", "costing_location EAST is named"),
+        ("UPDATE costing_location SET code = 'E2' WHERE code = 'EAST'", "costing_location EAST is named"),
+        ("DELETE FROM ledger_gen_business_posting_group WHERE code = 'DOMESTIC'", "DOMESTIC is named"),
+    ],
+)
+def test_setup_rows_named_by_entries_are_not_deleted_or_renamed(db, statement, message):
+    company()
+    item("A")
+    item("UNUSED")
+    post_item_journal(
+        [line("purchase", "01-05-20", 2, unit_cost=D("3"), location="EAST", gen_bus_posting_group="DOMESTIC")]
+    )
+    with pytest.raises(IntegrityError, match=message), transaction.atomic(), connection.cursor() as cur:
+        cur.execute(statement)
+    with connection.cursor() as cur:
+        # Rows no entry names still go, and other columns of used rows still change.
+        cur.execute("DELETE FROM costing_item WHERE no = 'UNUSED'")
+        cur.execute("UPDATE costing_location SET name = 'East side' WHERE code = 'EAST'")
+        cur.execute("INSERT INTO costing_location (code, name) VALUES ('NORTH', 'North')")
+        cur.execute("DELETE FROM costing_location WHERE code = 'NORTH'")
+
+
+def test_setup_tables_named_by_entries_are_not_emptied(posted):
+    with connection.cursor() as cur:
+        # Run the setup's pending deferred checks now: TRUNCATE refuses a table with pending trigger events.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("SET costbook.maintenance = 'off'")
+    try:
+        for table in ("costing_item", "costing_location", "ledger_gen_business_posting_group"):
+            with pytest.raises(IntegrityError, match="named by item ledger entries"), transaction.atomic():
+                with connection.cursor() as cur:
+                    cur.execute(f"TRUNCATE {table} CASCADE")
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("RESET costbook.maintenance")

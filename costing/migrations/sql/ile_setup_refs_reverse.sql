@@ -1,0 +1,10 @@
+DROP TRIGGER IF EXISTS ile_setup_refs_check ON costing_item_ledger_entry;
+DROP TRIGGER IF EXISTS item_in_use ON costing_item;
+DROP TRIGGER IF EXISTS location_in_use ON costing_location;
+DROP TRIGGER IF EXISTS gen_bus_group_in_use ON ledger_gen_business_posting_group;
+DROP TRIGGER IF EXISTS item_truncate_in_use ON costing_item;
+DROP TRIGGER IF EXISTS location_truncate_in_use ON costing_location;
+DROP TRIGGER IF EXISTS gen_bus_group_truncate_in_use ON ledger_gen_business_posting_group;
+DROP FUNCTION IF EXISTS costbook_ile_setup_refs_check();
+DROP FUNCTION IF EXISTS costbook_setup_row_in_use();
+DROP FUNCTION IF EXISTS costbook_setup_truncate_in_use();
