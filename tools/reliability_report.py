@@ -56,16 +56,17 @@ def crash_table(records: list[dict]) -> str:
             continue
         if not lines:
             lines = [
-                "| Test | Kill target | Crashes | Converged | Recovery min / median / p95 / max (s) | "
-                "Same run taken over or retried |",
-                "|---|---|---|---|---|---|",
+                "| Test | Kill target | Crashes | Killed while the run was running | Converged | "
+                "Recovery min / median / p95 / max (s) | Same run taken over or retried |",
+                "|---|---|---|---|---|---|---|",
             ]
         for target, t in by_target.items():
             times = " / ".join(
                 str(t.get(k, "")) for k in ("recovery_min_s", "recovery_median_s", "recovery_p95_s", "recovery_max_s")
             )
             lines.append(
-                f"| {r['test']} | {target} | {t.get('runs')} | {t.get('converged')} | {times} | "
+                f"| {r['test']} | {target} | {t.get('runs')} | {t.get('kills_while_running', '')} | "
+                f"{t.get('converged')} | {times} | "
                 f"{t.get('taken_over_or_retried')} |"
             )
     return "\n".join(lines)

@@ -59,6 +59,9 @@ POST, ADJUST = "post_inventory_cost_to_gl", "adjust_cost"
 BATCH_DELAY_MS = 150
 TARGETS = ("pool_child", "worker", "backend", "redis_restart")
 ITEMS_PER_RUN = 12
+# The kill comes after k of n batches with k <= n - KILL_MARGIN: progress is written at most every 0.5 s (3-4 batches
+# of BATCH_DELAY_MS), so the run may be that far ahead of what it shows; the margin keeps the kill inside the run.
+KILL_MARGIN = 5
 
 # The worker, optionally with run_job's reject_on_worker_lost switched off (the negative control). Test harness only.
 WORKER = """
@@ -270,7 +273,7 @@ def crash_once(
     else:
         batches = Item.objects.filter(cost_is_adjusted=False).count()
         run = services.start_run(ADJUST, {"batch_size": 1})
-    k = rng.randint(1, max(1, batches - 2))
+    k = rng.randint(1, max(1, batches - KILL_MARGIN))
     offset = rng.uniform(0, BATCH_DELAY_MS / 1000)
     wait_for(
         lambda: JobRun.objects.get(pk=run.pk).progress >= Decimal(k) / Decimal(batches) - Decimal("0.0001"),
@@ -280,6 +283,7 @@ def crash_once(
     time.sleep(offset)
     in_transaction = None
     restart = None
+    running_at_kill = JobRun.objects.filter(pk=run.pk, status="running").exists()
     killed_at = time.monotonic()
     if target == "pool_child":
         os.kill(pool_child(worker), signal.SIGKILL)
@@ -321,6 +325,7 @@ def crash_once(
         "attempt": run.attempt,
         "recovered_by": how,
         "failure": failure,
+        "run_running_at_kill": running_at_kill,
         "backend_killed_in_transaction": in_transaction,
         "redis_restart": restart,
     }, worker
@@ -339,6 +344,7 @@ def summary(crashes: list[dict], targets: list[str]) -> dict:
             "recovery_p95_s": percentile(times, 0.95),
             "recovery_max_s": max(times, default=0.0),
             "taken_over_or_retried": sum(1 for c in mine if c["recovered_by"].startswith("same run")),
+            "kills_while_running": sum(1 for c in mine if c.get("run_running_at_kill")),
         }
     return by_target
 
