@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import gc
+from bisect import insort
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -201,6 +202,10 @@ class PostingGate:
 # ------------------------------------------------------------------------------------------------------ the posting
 
 
+def _entry_no(tracked: _Entry) -> int:
+    return tracked.row.entry_no
+
+
 class _Entry:
     """In-memory view of an item ledger entry during a posting: the row plus its running cost."""
 
@@ -262,7 +267,9 @@ class Posting:
         self.entries: dict[int, _Entry] = {}
         self.open_inbound: dict[tuple, list[_Entry]] = {}
         self.open_outbound: dict[tuple, list[_Entry]] = {}
-        self.loaded_items: set[str] = set()
+        self.loaded_items: set[str] = set()  # every location's open entries loaded
+        self.loaded_pairs: set[tuple] = set()  # (item, location) whose open entries are loaded
+        self.averages_loaded: set[str] = set()
         self.avg: dict[tuple, list[Decimal]] = {}
         self.entry_points: set[tuple] = set()
         self.touched_items: set[str] = set()
@@ -330,7 +337,7 @@ class Posting:
                 self.items[item.no] = item
 
     def _load_state(self, item_nos: set[str]) -> None:
-        """Open entries of these items with their costs, and average-cost totals: a few set-based queries."""
+        """Open entries of these items (every location) with their costs, and average-cost totals."""
         new = item_nos - self.loaded_items
         if not new:
             return
@@ -339,7 +346,33 @@ class Posting:
             ItemLedgerEntry, f"item_no = ANY({_listed('varchar')}) AND open ORDER BY entry_no", [sorted(new)]
         )
         self._track(rows)
-        average_items = [no for no in new if self.items[no].costing_method == CostingMethod.AVERAGE]
+        self._load_averages(new)
+
+    def _load_pairs(self, pairs: set[tuple]) -> None:
+        """Open entries of these (item, location) pairs only, with their costs, and the items' average-cost totals:
+        a journal line applies only at its own location (a transfer at both of its), so the open entries of an
+        item's other locations are not read, nor their cost sums."""
+        new = {(item, location) for item, location in pairs if item not in self.loaded_items} - self.loaded_pairs
+        if new:
+            self.loaded_pairs |= new
+            table = ItemLedgerEntry._meta.db_table
+            keys = sorted(new, key=lambda p: (p[0], p[1] or ""))
+            rows = load_rows(
+                ItemLedgerEntry,
+                f"item_no = ANY({_listed('varchar')}) AND open AND EXISTS ("
+                "SELECT 1 FROM unnest(%s::varchar[], %s::varchar[]) k(item_no, location_code) "
+                f"WHERE k.item_no = {table}.item_no AND k.location_code = coalesce({table}.location_code, '')) "
+                "ORDER BY entry_no",
+                [sorted({p[0] for p in keys}), [p[0] for p in keys], [p[1] or "" for p in keys]],
+            )
+            self._track(rows)
+        self._load_averages({item for item, _location in pairs})
+
+    def _load_averages(self, item_nos: set[str]) -> None:
+        average_items = [
+            no for no in item_nos - self.averages_loaded if self.items[no].costing_method == CostingMethod.AVERAGE
+        ]
+        self.averages_loaded |= item_nos
         if average_items:
             # The running totals the ledgers' triggers keep (AvgCostTotal): one row per item and location, instead
             # of summing each Average item's whole history on every posting.
@@ -391,8 +424,12 @@ class Posting:
             self.entries[row.entry_no] = tracked
             if row.open:
                 key = (row.item_id, row.location_id)
-                bucket = self.open_inbound if row.positive else self.open_outbound
-                bucket.setdefault(key, []).append(tracked)
+                bucket = (self.open_inbound if row.positive else self.open_outbound).setdefault(key, [])
+                # In entry no. order whatever was loaded first (one location, a referenced entry, then the item).
+                if bucket and bucket[-1].row.entry_no > row.entry_no:
+                    insort(bucket, tracked, key=_entry_no)
+                else:
+                    bucket.append(tracked)
 
     def _entry(self, entry_no: int, path: str) -> _Entry:
         tracked = self.entries.get(entry_no)
@@ -475,7 +512,11 @@ class Posting:
         groups = set(GenBusinessPostingGroup.objects.filter(code__in=group_codes).values_list("code", flat=True))
         for index, line in enumerate(lines):
             self._validate_line(line, f"lines[{index}]", locations, groups)
-        self._load_state({line.item for line in lines})
+        pairs = {(line.item, line.location or None) for line in lines}
+        pairs |= {
+            (line.item, line.new_location or None) for line in lines if line.entry_type == ItemLedgerEntryType.TRANSFER
+        }
+        self._load_pairs(pairs)
         referenced = [n for line in lines for n in (line.applies_to_entry, line.applies_from_entry) if n]
         missing = [n for n in referenced if n not in self.entries]
         if missing:
