@@ -49,13 +49,22 @@ def _copy_text(value) -> str:
     return value.isoformat()
 
 
-def load_rows(model, where: str, params: Sequence) -> list:
-    """Model instances for ``SELECT * FROM <table> WHERE <where>``, built like ``new_row`` (no per-row __init__)."""
+def load_rows(model, where: str | Sequence[str], params: Sequence, *, order_by: str = "") -> list:
+    """Model instances for ``SELECT * FROM <table> WHERE <where>``, built like ``new_row`` (no per-row __init__).
+
+    ``where`` may be several conditions: the rows of each, UNION ALL (so each can use its own partial index), with
+    ``params`` in their order; ``order_by`` (columns) orders the whole.
+    """
     fields = model._meta.concrete_fields
     attnames = [f.attname for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    branches = [where] if isinstance(where, str) else list(where)
+    sql = " UNION ALL ".join(f"SELECT {columns} FROM {table} WHERE {w}" for w in branches)
+    if order_by:
+        sql += f" ORDER BY {order_by}"
     with connection.cursor() as cur:
-        cur.execute(f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}", params)
+        cur.execute(sql, params)
         records = cur.fetchall()
     alias = connection.alias  # a thread-local lookup: once, not per row
     rows = []

@@ -342,8 +342,12 @@ class Posting:
         if not new:
             return
         self.loaded_items |= new
+        items = f"item_no = ANY({_listed('varchar')})"
         rows = load_rows(
-            ItemLedgerEntry, f"item_no = ANY({_listed('varchar')}) AND open ORDER BY entry_no", [sorted(new)]
+            ItemLedgerEntry,
+            [f"{items} AND open AND positive", f"{items} AND open AND NOT positive"],
+            [sorted(new)] * 2,
+            order_by="entry_no",
         )
         self._track(rows)
         self._load_averages(new)
@@ -357,13 +361,19 @@ class Posting:
             self.loaded_pairs |= new
             table = ItemLedgerEntry._meta.db_table
             keys = sorted(new, key=lambda p: (p[0], p[1] or ""))
+            pairs_of = (
+                f"item_no = ANY({_listed('varchar')}) AND EXISTS ("
+                "SELECT 1 FROM unnest(%s::varchar[], %s::varchar[]) k(item_no, location_code) "
+                f"WHERE k.item_no = {table}.item_no AND k.location_code = coalesce({table}.location_code, ''))"
+            )
+            params = [sorted({p[0] for p in keys}), [p[0] for p in keys], [p[1] or "" for p in keys]]
+            # Open inbound and open outbound entries through their partial indexes (ile_open_inbound/outbound), which
+            # hold the open entries only: the item index would visit the item's whole history, which grows.
             rows = load_rows(
                 ItemLedgerEntry,
-                f"item_no = ANY({_listed('varchar')}) AND open AND EXISTS ("
-                "SELECT 1 FROM unnest(%s::varchar[], %s::varchar[]) k(item_no, location_code) "
-                f"WHERE k.item_no = {table}.item_no AND k.location_code = coalesce({table}.location_code, '')) "
-                "ORDER BY entry_no",
-                [sorted({p[0] for p in keys}), [p[0] for p in keys], [p[1] or "" for p in keys]],
+                [f"{pairs_of} AND open AND positive", f"{pairs_of} AND open AND NOT positive"],
+                params + params,
+                order_by="entry_no",
             )
             self._track(rows)
         self._load_averages({item for item, _location in pairs})
