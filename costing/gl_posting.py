@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -637,6 +639,8 @@ def _write(*, method: str, document_no: str | None, user, register, report: Repo
                     """,
                     [document_no or ""] + [v for pair in labels for v in pair],
                 )
+        # ``register`` may be a callable: a parallel run's shared register, read once this chunk holds the G/L
+        # counter (so the chunk that opened it has committed).
         posted = post_staged(source_code=SOURCE_CODE, user=user, register=register)
         register = posted.register
         with connection.cursor() as cur:
@@ -659,6 +663,8 @@ def _write(*, method: str, document_no: str | None, user, register, report: Repo
         if room > 0:
             first = posted.first_entry_no
             report.gl_entry_numbers.extend(range(first, first + min(room, posted.entries)))
+    elif callable(register):
+        register = register()
     return register
 
 
@@ -723,6 +729,92 @@ def check_options(method: str, document_no: str | None) -> None:
         )
 
 
+# Chunks posted at once by a large run, each in its own connection and database transaction: planning a chunk and
+# marking its value entries posted run side by side; only the inserts that need G/L entry numbers take turns (the G/L
+# counter is locked from the first number to commit). Runs smaller than this many chunks, and runs inside an outer
+# transaction (whose uncommitted rows other connections cannot see), post one chunk at a time.
+PARALLEL_CHUNKS = 2
+
+
+class _RunState:
+    """What the chunk workers of one run share: the run's G/L register, progress, and the first error."""
+
+    def __init__(self, total: int, progress):
+        self.lock = threading.Lock()
+        self.register = None
+        self.done = 0
+        self.total = total
+        self.progress = progress
+        self.stop = False
+
+    def current_register(self):
+        with self.lock:
+            return self.register
+
+    def advance(self, claimed: int) -> None:
+        with self.lock:
+            self.done += claimed
+            done = self.done
+        if self.progress:
+            self.progress(min(done, self.total), self.total)
+
+
+def _drain(state: _RunState, report: Report, *, claim_sql: str, params: list, post: bool, method: str, document_no,
+           user, expected_posting: bool, allowed, chunk_size: int) -> Report:  # fmt: skip
+    """Post (or, with ``post=False``, plan) chunks until the queue has nothing left for this run."""
+    with connection.cursor() as cur:
+        # Entries this worker skipped: they stay queued, and its next chunk must not claim them again.
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS gl_seen (value_entry_no bigint PRIMARY KEY); TRUNCATE gl_seen")
+    last = 0
+    while not state.stop:
+        with transaction.atomic():
+            claim_params = [*params, chunk_size] if post else [*params, last, chunk_size]
+            claimed = _plan(claim_sql, claim_params, method=method, expected_posting=expected_posting, allowed=allowed)
+            if not claimed:
+                break
+            skipped = _collect(report)
+            if post:
+                register = _write(
+                    method=method, document_no=document_no, user=user, register=state.current_register, report=report
+                )
+                with state.lock:
+                    state.register = register
+                if skipped:
+                    with connection.cursor() as cur:
+                        cur.execute(
+                            "INSERT INTO gl_seen SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
+                            [[s.value_entry_no for s in skipped]],
+                        )
+            else:
+                with connection.cursor() as cur:
+                    cur.execute("SELECT max(value_entry_no) FROM gl_claim")
+                    last = cur.fetchone()[0]
+        state.advance(claimed)
+    return report
+
+
+def _merge(reports: list[Report], *, method: str, post: bool, register) -> Report:
+    """One report from the chunk workers' reports, in value entry order."""
+    merged = Report(method=method, posted=post)
+    for part in reports:
+        merged.lines.extend(part.lines)
+        merged.lines_total += part.lines_total
+        merged.gl_entry_numbers.extend(part.gl_entry_numbers)
+        merged.gl_entry_count += part.gl_entry_count
+        merged.posted_value_entries += part.posted_value_entries
+        merged.debit += part.debit
+        merged.credit += part.credit
+        for key, amount in part.totals.items():
+            merged.totals[key] += amount
+    merged.lines = sorted(merged.lines, key=lambda ln: ln.value_entry_no)[:LINES_KEPT]
+    merged.gl_entry_numbers = sorted(merged.gl_entry_numbers)[:LINES_KEPT]
+    # A value entry another worker had skipped can be claimed and skipped again: report it once.
+    merged.skipped = sorted({s.value_entry_no: s for part in reports for s in part.skipped}.values(),
+                            key=lambda s: s.value_entry_no)  # fmt: skip
+    merged.register_no = register.no if register is not None else None
+    return merged
+
+
 def run_post_inventory_cost_to_gl(
     *,
     method: str = PER_ENTRY,
@@ -733,6 +825,7 @@ def run_post_inventory_cost_to_gl(
     user=None,
     chunk_size: int = 50_000,
     progress: Callable[[int, int], None] | None = None,
+    parallel: int = PARALLEL_CHUNKS,
 ) -> Report:
     """Post Inventory Cost to G/L (report 1002) over the queue.
 
@@ -740,12 +833,11 @@ def run_post_inventory_cost_to_gl(
     post, delete the posted rows; a killed run leaves nothing half-posted and two runs never post a value entry
     twice. Skipped entries stay queued and are not claimed again by this run. With ``post=False`` nothing is written
     and nothing is locked: the report says what would be posted. Per posting group, each chunk's groups become G/L
-    entries in the run's one register.
+    entries in the run's one register. A large run posts ``parallel`` chunks at once (``PARALLEL_CHUNKS``).
     """
     check_options(method, document_no)
     setup = InventorySetup.get()
     allowed = allowed_posting_range()
-    report = Report(method=method, posted=post)
     where, params = ["TRUE"], []
     if items:
         where.append("q.item_no = ANY(%s)")
@@ -757,50 +849,45 @@ def run_post_inventory_cost_to_gl(
     with connection.cursor() as cur:
         cur.execute(f"SELECT count(*) FROM costing_post_value_entry_to_gl q WHERE {condition}", params)
         total = cur.fetchone()[0]
-        # Entries this run skipped: they stay queued, and the next chunk must not claim them again.
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS gl_seen (value_entry_no bigint PRIMARY KEY); TRUNCATE gl_seen")
-    done, last, register = 0, 0, None
-    while True:
-        with transaction.atomic():
-            if post:
-                claimed = _plan(
-                    f"""SELECT q.value_entry_no FROM costing_post_value_entry_to_gl q
+    if post:
+        claim_sql = f"""SELECT q.value_entry_no FROM costing_post_value_entry_to_gl q
                          WHERE {condition}
                            AND NOT EXISTS (SELECT 1 FROM gl_seen s WHERE s.value_entry_no = q.value_entry_no)
-                         ORDER BY q.value_entry_no LIMIT %s FOR UPDATE SKIP LOCKED""",
-                    [*params, chunk_size],
-                    method=method,
-                    expected_posting=setup.expected_cost_posting_to_gl,
-                    allowed=allowed,
-                )
-            else:
-                claimed = _plan(
-                    f"""SELECT q.value_entry_no FROM costing_post_value_entry_to_gl q
-                         WHERE {condition} AND q.value_entry_no > %s ORDER BY q.value_entry_no LIMIT %s""",
-                    [*params, last, chunk_size],
-                    method=method,
-                    expected_posting=setup.expected_cost_posting_to_gl,
-                    allowed=allowed,
-                )
-            if not claimed:
-                break
-            skipped = _collect(report)
-            if post:
-                register = _write(method=method, document_no=document_no, user=user, register=register, report=report)
-                if skipped:
-                    with connection.cursor() as cur:
-                        cur.execute(
-                            "INSERT INTO gl_seen SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
-                            [[s.value_entry_no for s in skipped]],
-                        )
-            else:
-                with connection.cursor() as cur:
-                    cur.execute("SELECT max(value_entry_no) FROM gl_claim")
-                    last = cur.fetchone()[0]
-        done += claimed
-        if progress:
-            progress(min(done, total), total)
-    return report
+                         ORDER BY q.value_entry_no LIMIT %s FOR UPDATE SKIP LOCKED"""
+    else:
+        claim_sql = f"""SELECT q.value_entry_no FROM costing_post_value_entry_to_gl q
+                         WHERE {condition} AND q.value_entry_no > %s ORDER BY q.value_entry_no LIMIT %s"""
+    state = _RunState(total, progress)
+    options = {
+        "claim_sql": claim_sql,
+        "params": params,
+        "post": post,
+        "method": method,
+        "document_no": document_no,
+        "user": user,
+        "expected_posting": setup.expected_cost_posting_to_gl,
+        "allowed": allowed,
+        "chunk_size": chunk_size,
+    }
+    workers = parallel if post and not connection.in_atomic_block and total >= parallel * chunk_size else 1
+    if workers <= 1:
+        report = _drain(state, Report(method=method, posted=post), **options)
+        report.register_no = state.register.no if state.register is not None else None
+        return report
+
+    def worker() -> Report:
+        try:
+            return _drain(state, Report(method=method, posted=post), **options)
+        except BaseException:
+            state.stop = True
+            raise
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="post-gl") as pool:
+        futures = [pool.submit(worker) for _ in range(workers)]
+        reports = [future.result() for future in futures]
+    return _merge(reports, method=method, post=post, register=state.register)
 
 
 def test_report(*, method: str = PER_ENTRY, document_no: str | None = None, items=None) -> dict:

@@ -190,13 +190,16 @@ class StagedPosting:
     transactions: int
 
 
-def post_staged(*, source_code: str, user=None, register: GLRegister | None = None) -> StagedPosting:
+def post_staged(*, source_code: str, user=None, register=None) -> StagedPosting:
     """Post the lines of the staging table (``open_stage``) as G/L transactions, set-based: a million lines are a
     few statements, never a Python object per line.
 
     The same checks as ``post_transactions``, done in SQL: amounts of at most two decimals, every transaction nets to
     zero, accounts exist, are posting accounts and are not blocked. Entry no. = first + seq - 1, transaction no. =
     first + tx_seq - 1, so the caller can link its own rows to the entries it staged.
+
+    ``register``: None opens a new G/L register; a register (or a callable returning one or None, called once the G/L
+    numbers are taken) is extended, or replaced by a new one when it no longer exists (its run's chunk rolled back).
     """
     if not connection.in_atomic_block:
         raise RuntimeError("post_staged runs inside the posting transaction")
@@ -249,6 +252,8 @@ def post_staged(*, source_code: str, user=None, register: GLRegister | None = No
 
     first_entry = sequences.take("gl_entry", lines)
     first_tx = sequences.take("gl_transaction", tx_count)
+    if callable(register):
+        register = register()
     register = _open_register(register, first_entry, first_entry + lines - 1, source_code, user)
     with connection.cursor() as cur:
         cur.execute(
@@ -272,17 +277,16 @@ def post_staged(*, source_code: str, user=None, register: GLRegister | None = No
 
 def _open_register(register: GLRegister | None, first_entry: int, last_entry: int, source_code: str, user):
     """A new G/L register for these entries, or ``register`` (a batch run's, one per run) extended to them."""
-    if register is None:
-        return GLRegister.objects.create(
-            no=sequences.take("gl_register"),
-            from_entry_no=first_entry,
-            to_entry_no=last_entry,
-            source_code=source_code,
-            user=user,
-        )
-    GLRegister.objects.filter(no=register.no).update(to_entry_no=last_entry)
-    register.to_entry_no = last_entry
-    return register
+    if register is not None and GLRegister.objects.filter(no=register.no).update(to_entry_no=last_entry):
+        register.to_entry_no = last_entry
+        return register
+    return GLRegister.objects.create(
+        no=sequences.take("gl_register"),
+        from_entry_no=first_entry,
+        to_entry_no=last_entry,
+        source_code=source_code,
+        user=user,
+    )
 
 
 def post_gl_journal(lines: Sequence[dict], *, user=None) -> PostedGL:

@@ -191,7 +191,7 @@ def test_a_run_killed_half_way_leaves_nothing_half_posted_and_a_rerun_posts_the_
 
     monkeypatch.setattr(gl_posting, "_write", crash_on_third_chunk)
     with pytest.raises(RuntimeError):
-        gl_posting.run_post_inventory_cost_to_gl(method="per_entry", chunk_size=2)
+        gl_posting.run_post_inventory_cost_to_gl(method="per_entry", chunk_size=2, parallel=1)
     assert ValueEntry.objects.exclude(cost_posted_to_gl=0).count() == 4  # two chunks committed, the third rolled back
     assert PostValueEntryToGL.objects.count() == 6
     _books_in_step()
@@ -202,3 +202,42 @@ def test_a_run_killed_half_way_leaves_nothing_half_posted_and_a_rerun_posts_the_
     assert GLEntry.objects.count() == 20
     _books_in_step()
     assert Decimal(GLEntry.objects.filter(gl_account_id="2130").aggregate(s=Sum("amount"))["s"]) == D("30.00")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("method", ["per_entry", "per_posting_group"])
+def test_chunks_posted_in_parallel_give_the_books_the_plan_says(method):
+    """A large run posts two chunks at once in two connections (PARALLEL_CHUNKS). Whatever order the chunks commit
+    in, every value entry is posted once, with exactly the lines the dry run plans, under one register."""
+    company(expected_cost_posting=True)
+    item("A")
+    item("B", method="average")
+    post_item_journal(
+        [line("purchase", f"01-{day:02d}-20", day, unit_cost=D("3.10")) for day in range(1, 21)]
+        + [line("sale", f"02-{day:02d}-20", 1) for day in range(1, 11)]
+        + [line("purchase", f"01-{day:02d}-20", 2, item_no="B", unit_cost=D("1.55"), invoiced_quantity=D("0"))
+           for day in range(1, 11)]
+    )  # fmt: skip
+    document = "INVT-P" if method == "per_posting_group" else None
+    planned = gl_posting.run_post_inventory_cost_to_gl(method=method, document_no=document, post=False)
+    report = gl_posting.run_post_inventory_cost_to_gl(method=method, document_no=document, chunk_size=4, parallel=2)
+    assert report.posted_value_entries == planned.posted_value_entries == ValueEntry.objects.count() == 40
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT r.value_entry_no, g.gl_account_id, r.amount FROM costing_gl_item_ledger_relation r "
+            "JOIN ledger_gl_entry g ON g.entry_no = r.gl_entry_no"
+        )
+        linked = sorted(cur.fetchall())
+    assert linked == sorted((ln.value_entry_no, ln.gl_account, ln.amount) for ln in planned.lines)
+    assert len(set(GLEntry.objects.values_list("register_id", flat=True))) == 1
+    assert report.register_no == GLEntry.objects.values_list("register_id", flat=True).first()
+    assert _balances() == {k: v for k, v in _by_account(planned).items() if v}
+    assert PostValueEntryToGL.objects.count() == 0
+    _books_in_step()
+
+
+def _by_account(report):
+    totals = {}
+    for row in report.by_account():
+        totals[row["gl_account"]] = totals.get(row["gl_account"], 0) + row["amount"]
+    return totals
