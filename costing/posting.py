@@ -68,6 +68,16 @@ def _listed(sqltype: str) -> str:
     return f"(SELECT %s::{sqltype}[])::{sqltype}[]"
 
 
+def _array(values) -> str:
+    """A list of numbers, booleans or dates as one PostgreSQL array literal (pass it as ``%s::type[]``): psycopg2
+    adapts a Python list element by element, about 1 us each, ten times what ``str`` costs."""
+    return (
+        "{"
+        + ",".join("NULL" if v is None else "t" if v is True else "f" if v is False else str(v) for v in values)
+        + "}"
+    )
+
+
 SOURCE_ITEM_JOURNAL = "ITEMJNL"
 SOURCE_REVALUATION = "REVALJNL"
 SOURCE_ADJUST_COST = "INVTADJMT"
@@ -423,7 +433,7 @@ class Posting:
                  WHERE item_ledger_entry_no = ANY({_listed("bigint")})
                  GROUP BY item_ledger_entry_no
                 """,
-                [[r.entry_no for r in rows]],
+                [_array(r.entry_no for r in rows)],
             )
             costs = {c[0]: c for c in cur.fetchall()}
         none = (None,) * 8
@@ -1303,7 +1313,7 @@ class Posting:
         changed = [t.row for t in self.entries.values() if t.dirty and not t.is_new]
         if not changed:
             return
-        numbers = [r.entry_no for r in changed]
+        numbers = _array(r.entry_no for r in changed)
         with connection.cursor() as cur:
             # The key list again behind _listed: the join alone was planned as a hash join over a sequential scan
             # of the whole ledger once a posting changed a few thousand entries.
@@ -1319,11 +1329,11 @@ class Posting:
                 """,
                 [
                     numbers,
-                    [r.remaining_quantity for r in changed],
-                    [r.open for r in changed],
-                    [r.invoiced_quantity for r in changed],
-                    [r.completely_invoiced for r in changed],
-                    [r.applied_entry_to_adjust for r in changed],
+                    _array(r.remaining_quantity for r in changed),
+                    _array(r.open for r in changed),
+                    _array(r.invoiced_quantity for r in changed),
+                    _array(r.completely_invoiced for r in changed),
+                    _array(r.applied_entry_to_adjust for r in changed),
                     numbers,
                 ],
             )
@@ -1342,7 +1352,7 @@ class Posting:
                 ON CONFLICT (item_no, location_code, valuation_date) DO UPDATE SET cost_is_adjusted = false
                  WHERE costing_avg_cost_adjmt_entry_point.cost_is_adjusted
                 """,
-                [[p[0] for p in points], [p[1] for p in points], [p[2] for p in points]],
+                [[p[0] for p in points], [p[1] for p in points], _array(p[2] for p in points)],
             )
             cur.execute(
                 f"""
@@ -1351,7 +1361,7 @@ class Posting:
                  WHERE e.item_no = v.item_no AND e.valuation_date > v.first_date AND e.cost_is_adjusted
                    AND e.item_no = ANY({_listed("varchar")})
                 """,
-                [[p[0] for p in points], [p[2] for p in points], sorted({p[0] for p in points})],
+                [[p[0] for p in points], _array(p[2] for p in points), sorted({p[0] for p in points})],
             )
 
     def _update_items(self) -> None:
@@ -1402,7 +1412,7 @@ class Posting:
             cur.execute(
                 f"UPDATE costing_item i SET {sets} FROM (SELECT unnest(%s::varchar[]) AS no, {arrays}) v "
                 f"WHERE i.no = v.no AND i.no = ANY({_listed('varchar')})",
-                [numbers] + [[changes.get(name) for _n, changes in rows] for name in columns] + [numbers],
+                [numbers] + [_array(changes.get(name) for _n, changes in rows) for name in columns] + [numbers],
             )
 
     def _post_or_queue(self, value_entries: list[ValueEntry]) -> None:
