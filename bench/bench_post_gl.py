@@ -45,15 +45,18 @@ def one(sql: str, params=()) -> tuple:
         return cur.fetchone()
 
 
-def post_gl_floor(queued: tuple[int, int], gl: tuple, tx: tuple, rel: tuple) -> float:
+def post_gl_floor(queued: tuple[int, int], gl: tuple, tx: tuple, rel: tuple, register_no: int) -> float:
     from costing.models import GLItemLedgerRelation
-    from ledger.models import GLEntry, GLTransaction
+    from ledger.models import GLEntry, GLRegister, GLTransaction
 
+    # The copies go under a copy of the run's register: the database accepts G/L transactions and entries only under
+    # a register their own database transaction wrote (ledger/migrations/sql/balance_check_once.sql).
     return floor_copy(
         [
-            (GLTransaction, "no BETWEEN %s AND %s", list(tx), ("no",)),
-            (GLEntry, "entry_no BETWEEN %s AND %s", list(gl), ("entry_no", "transaction_no")),
-            (GLItemLedgerRelation, "id BETWEEN %s AND %s", list(rel), ("id", "gl_entry_no")),
+            (GLRegister, "no = %s", [register_no], ("no",)),
+            (GLTransaction, "no BETWEEN %s AND %s", list(tx), ("no", "register_no")),
+            (GLEntry, "entry_no BETWEEN %s AND %s", list(gl), ("entry_no", "transaction_no", "register_no")),
+            (GLItemLedgerRelation, "id BETWEEN %s AND %s", list(rel), ("id", "gl_entry_no", "gl_register_no")),
         ],
         read_sql=[
             (
@@ -96,7 +99,7 @@ def run_step(name: str, method: str) -> dict:
     gl = (before[0] + 1, after[0])
     tx = (before[1] + 1, after[1])
     rel = (before[2] + 1, after[2])
-    floor = post_gl_floor((queued[1], queued[2]), gl, tx, rel)
+    floor = post_gl_floor((queued[1], queued[2]), gl, tx, rel, report.register_no)
     figures = {
         "seconds": round(seconds, 2),
         "floor_seconds": round(floor, 2),
