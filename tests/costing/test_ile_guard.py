@@ -8,31 +8,17 @@ from costing.models import ItemLedgerEntry
 from costing.posting import post_item_journal
 from tests.books import D, company, item
 from tests.costing.test_posting_examples import line
+from tests.guards import table_columns, watched_columns
 
 pytestmark = pytest.mark.django_db
 
 BOOKKEEPING = {"remaining_quantity", "open", "invoiced_quantity", "completely_invoiced", "applied_entry_to_adjust"}
 
 
-def _columns() -> set[str]:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = 'costing_item_ledger_entry'"
-        )
-        return {row[0] for row in cur.fetchall()}
-
-
 def test_the_update_guard_watches_every_column_but_the_bookkeeping():
     """A column added later must be added to the trigger's WHEN list (rerun the DO block of ile_guard_when.sql)."""
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t "
-            "WHERE t.tgrelid = 'costing_item_ledger_entry'::regclass AND t.tgname = 'ile_guard'"
-        )
-        definition = cur.fetchone()[0].lower()
-    watched = {c for c in _columns() if f"old.{c}" in definition}
-    assert watched == _columns() - BOOKKEEPING
+    table = "costing_item_ledger_entry"
+    assert watched_columns(table, "ile_guard") == table_columns(table) - BOOKKEEPING
 
 
 def test_bookkeeping_may_change_within_the_quantity_other_columns_may_not_and_nothing_is_deleted():

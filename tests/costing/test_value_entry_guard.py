@@ -8,32 +8,17 @@ from costing.models import ValueEntry
 from costing.posting import post_item_journal
 from tests.books import D, company, item
 from tests.costing.test_posting_examples import line
+from tests.guards import table_columns, watched_columns
 
 pytestmark = pytest.mark.django_db
 
 POSTED = {"cost_posted_to_gl", "expected_cost_posted_to_gl"}
 
 
-def _columns() -> set[str]:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = 'costing_value_entry'"
-        )
-        return {row[0] for row in cur.fetchall()}
-
-
 def test_the_update_guard_watches_every_column_but_the_posted_amounts():
     """A column added later must be added to the trigger's WHEN list (rerun the DO block of ve_hot_posting.sql)."""
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t "
-            "WHERE t.tgrelid = 'costing_value_entry'::regclass AND t.tgname = 've_guard'"
-        )
-        definition = cur.fetchone()[0]
-    watched = {c for c in _columns() if f"old.{c}" in definition.lower()}
-    assert watched == _columns() - POSTED
-    assert not any(f"old.{c}" in definition.lower() for c in POSTED)
+    table = "costing_value_entry"
+    assert watched_columns(table, "ve_guard") == table_columns(table) - POSTED
 
 
 def test_no_index_covers_the_posted_amounts():
