@@ -393,7 +393,9 @@ def scaleout(snapshot: str, workers_list: list[int], args) -> dict:
     sys.path.insert(0, str(ROOT))
     import scaleout_tasks
 
-    r = redis.Redis.from_url(REDIS_URL)
+    # A socket timeout well above the 5-second waits below (a wait that reached the client's own timeout first
+    # ended the 1,000,000-line run's scale-out with a TimeoutError).
+    r = redis.Redis.from_url(REDIS_URL, socket_timeout=60, socket_connect_timeout=10)
     results = {}
     for workers in workers_list:
         db = f"{DB}_so"
@@ -446,7 +448,10 @@ def scaleout(snapshot: str, workers_list: list[int], args) -> dict:
                 deadline = time.monotonic() + 3600
                 while done < len(batches):
                     # Short waits: a long blocking read trips the Redis client's socket timeout.
-                    got = r.blpop(key, timeout=5)
+                    try:
+                        got = r.blpop(key, timeout=5)
+                    except redis.exceptions.TimeoutError:
+                        got = None
                     if got is None:
                         if time.monotonic() > deadline:
                             raise SystemExit(f"scale-out {name} on {workers} workers: unfinished after an hour")
