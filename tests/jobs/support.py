@@ -1,5 +1,9 @@
 """Books for the job tests and the invariant suite (shared/spec/reliability.md 7.1, adapted to Costbook's tables)."""
 
+import os
+import signal
+import subprocess
+import time
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -136,3 +140,37 @@ def redis_broker(settings, redis_url: str, stale_after: int):
         app._pool = None
         app.amqp._producer_pool = None
         client.flushdb()
+
+
+# ------------------------------------------------------------------------------------------- real worker processes
+
+
+def kill(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    """Signal a worker's whole process group (the worker and its pool children) and reap it."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        return
+    proc.wait(10)
+
+
+def wait_for(predicate, timeout: float = 60.0, what: str = "the condition"):
+    """Poll ``predicate`` until it returns something truthy (returned) or ``timeout`` seconds pass (AssertionError)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def finished(run_id: int, timeout: float = 90.0):
+    """The job run once it has succeeded or failed."""
+    from jobs.models import JobRun
+
+    return wait_for(
+        lambda: JobRun.objects.filter(pk=run_id, status__in=["succeeded", "failed"]).first(),
+        timeout,
+        f"run {run_id} to finish",
+    )

@@ -23,6 +23,7 @@ from jobs import services
 from jobs.models import JobRun
 from ledger.models import GLEntry
 from tests.jobs import support
+from tests.jobs.support import finished, kill, wait_for
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -76,33 +77,7 @@ def workers(broker):
 
     yield start
     for proc in started:
-        kill(proc, signal.SIGKILL)
-
-
-def kill(proc: subprocess.Popen, sig: int) -> None:
-    try:
-        os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        return
-    proc.wait(10)
-
-
-def wait_for(predicate, timeout: float = 30.0, what: str = "the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def finished(run_id: int, timeout: float = 60.0) -> JobRun:
-    return wait_for(
-        lambda: JobRun.objects.filter(pk=run_id, status__in=["succeeded", "failed"]).first(),
-        timeout,
-        f"run {run_id} to finish",
-    )
+        kill(proc)
 
 
 def test_a_worker_adjusts_and_posts_and_the_books_reconcile(workers):
@@ -134,7 +109,7 @@ def test_a_killed_worker_loses_nothing_and_posts_nothing_twice(workers):
             services.start_run(job, {})
         assert refused.value.code == "job_running"
 
-    kill(worker, signal.SIGKILL)
+    kill(worker)
     run.refresh_from_db()
     assert run.status == "running"
     left = PostValueEntryToGL.objects.count()

@@ -47,6 +47,7 @@ from jobs import services
 from jobs.models import JobRun
 from ledger.models import GLEntry
 from tests.jobs import support
+from tests.jobs.support import finished, kill, wait_for
 from tests.reliability.conftest import FULL, assert_clean, size
 from tests.reliability.private_redis import PrivateRedis
 
@@ -155,32 +156,6 @@ def crash_broker(request, settings, private_redis):
         finally:
             for proc in started:
                 kill(proc)
-
-
-def kill(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
-    proc.wait(10)
-
-
-def wait_for(predicate, timeout: float = 60.0, what: str = "the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def finished(run_id: int, timeout: float = 90.0) -> JobRun:
-    return wait_for(
-        lambda: JobRun.objects.filter(pk=run_id, status__in=["succeeded", "failed"]).first(),
-        timeout,
-        f"run {run_id} to finish",
-    )
 
 
 def pool_child(worker: subprocess.Popen) -> int:
