@@ -7,6 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from core.svgchart import Frame
+
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 720, 260, 90, 12, 16, 40
 PALETTE = ("#1d5fa8", "#d07a00", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#6d4c41", "#455a64")
 
@@ -14,30 +16,13 @@ PALETTE = ("#1d5fa8", "#d07a00", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#6
 def render_svg(chart: dict) -> SafeString:
     days, series = chart["days"], chart["series"]
     values = [v for _key, vals in series for v in vals] + [Decimal(0)]
-    low, high = min(values), max(values)
-    if low == high:
-        low, high = low - 1, high + 1
-    span = max(len(days) - 1, 1)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def x(i: int) -> float:
-        return LEFT + plot_w * i / span
-
-    def y(v: Decimal) -> float:
-        return TOP + plot_h * float((high - v) / (high - low))
-
-    def points(vals) -> str:
-        pts = []
-        for i, v in enumerate(vals):
-            if i:
-                pts.append(f"{x(i):.1f},{y(vals[i - 1]):.1f}")
-            pts.append(f"{x(i):.1f},{y(v):.1f}")
-        return " ".join(pts)
+    frame = Frame.around(values, days=len(days), size=(WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM))
+    plot_w, plot_h = frame.plot_w, frame.plot_h
 
     lines = format_html_join(
         "",
         '<polyline fill="none" stroke-width="2" stroke="{}" points="{}"><title>{}</title></polyline>',
-        ((PALETTE[i % len(PALETTE)], points(vals), key or "-") for i, (key, vals) in enumerate(series)),
+        ((PALETTE[i % len(PALETTE)], frame.steps(vals), key or "-") for i, (key, vals) in enumerate(series)),
     )
     legend = format_html_join(
         "",
@@ -47,11 +32,7 @@ def render_svg(chart: dict) -> SafeString:
             for i, (key, _vals) in enumerate(series)
         ),
     )
-    ticks = format_html_join(
-        "",
-        '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>',
-        ((LEFT - 6, f"{y(v) + 4:.1f}", f"{v:,.2f}") for v in (high, (high + low) / 2, low)),
-    )
+    ticks = frame.y_ticks()
     title = (
         _("Inventory value over time, per item")
         if chart["by"] == "item"
