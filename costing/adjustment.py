@@ -19,9 +19,11 @@ The approach is "recompute and post the difference", item by item:
   closed inventory period or before Allow Posting From (4.9). A fully applied, completely invoiced inbound entry whose
   value does not come back to exactly zero gets a Rounding entry.
 
-Only items whose "cost is adjusted" is off are processed. Each batch of items is one transaction that first takes the
-value-entry counter lock (NumberBlock), so postings cannot interleave with it and two runs never adjust one item twice:
-the second finds the item adjusted. Running it again creates nothing.
+Only items whose "cost is adjusted" is off are processed. Each batch of items is one transaction: it computes without
+a lock, then takes the value-entry counter lock (NumberBlock) to write, recomputing under the lock any item that a
+posting or another run touched in between (``_adjust_batch``). So postings cannot interleave with its writes, two runs
+never adjust one item twice (the second finds the item adjusted), and batches of different items compute side by
+side. Running it again creates nothing.
 """
 
 from __future__ import annotations
@@ -515,33 +517,39 @@ def adjust_in_posting(item_nos: Sequence[str], *, setup: InventorySetup, user=No
 
 
 def _adjust_batch(item_nos: list[str], setup: InventorySetup, post_to_gl: bool, user, report: AdjustReport) -> None:
-    numbers = NumberBlock(["item_register", "value_entry"])
-    items = {i.no: i for i in Item.objects.filter(no__in=item_nos, cost_is_adjusted=False)}
+    """Compute first, then lock and write: the counter lock is held only for the write, not for the computation.
+
+    The computation reads without the lock, so postings (and other Adjust Cost batches on other items) go on while it
+    runs; that is what lets item batches run side by side on several workers. Under the lock the batch checks what
+    changed since it read: the ledgers' counters (every posting advances the value entry and item ledger entry
+    counters before it commits, and numbers entries above the committed values) and the items' own rows. An item
+    with entries numbered past the mark, or whose row changed, is computed again under the lock; an item another run
+    has adjusted meanwhile is left to it. So the result is exactly what computing under the lock would have given.
+    """
+    mark = _committed_counters()
+    items = _unadjusted_items(item_nos)
     if not items:
         return
-    entries, applications = _load(
-        list(items), [no for no, i in items.items() if i.costing_method == CostingMethod.AVERAGE]
-    )
-    per_item: dict[str, dict[int, _Ile]] = defaultdict(dict)
-    for e in entries.values():
-        per_item[e.item][e.entry_no] = e
-    item_of = {no: e.item for no, e in entries.items()}
-    apps_per_item: dict[str, list] = defaultdict(list)
-    for app in applications:
-        apps_per_item[item_of[app[0]]].append(app)
+    planned = _plan(items, setup)
+    numbers = NumberBlock(["item_register", "value_entry"])  # the lock: no posting commits from here on
+    fresh = _unadjusted_items(list(items))
+    stale = {no for no in fresh if _item_key(fresh[no]) != _item_key(items[no])}
+    if _committed_counters() != mark:
+        stale |= _items_posted_since(mark, list(fresh))
+    planned = {no: plan for no, plan in planned.items() if no in fresh}
+    if stale:
+        planned.update(_plan({no: fresh[no] for no in stale}, setup))
     gate = PostingGate()
     register = None
     created: list[ValueEntry] = []
     done: list[str] = []
-    for item_no in sorted(items):
-        item = items[item_no]
-        try:
-            costs = _ItemCosts(item, per_item.get(item_no, {}), apps_per_item.get(item_no, []), setup)
-            adjustments = costs.adjustments()
-        except Exception as exc:  # noqa: BLE001 - one failing item must not stop the others
-            log.exception("cost adjustment failed for item %s", item_no)
-            report.errors[item_no] = f"{type(exc).__name__}: {exc}"
+    for item_no in sorted(planned):
+        plan = planned[item_no]
+        if isinstance(plan, str):
+            report.errors[item_no] = plan
             continue
+        costs, adjustments = plan
+        item = fresh[item_no]
         if adjustments and register is None:
             register = ItemRegister(no=numbers.next("item_register"), source_code=SOURCE_CODE, user=user)
         for adj in adjustments:
@@ -558,7 +566,7 @@ def _adjust_batch(item_nos: list[str], setup: InventorySetup, post_to_gl: bool, 
     stamp_order_fields(created)
     # COPY, as posting writes its entries (core.bulk): a full run writes hundreds of thousands of adjustment entries.
     copy_insert(ValueEntry, created)
-    _mark_adjusted(done, items)
+    _mark_adjusted(done, fresh)
     report.items_adjusted.extend(done)
     report.value_entries.extend(created)
     if created:
@@ -579,6 +587,73 @@ def _adjust_batch(item_nos: list[str], setup: InventorySetup, post_to_gl: bool, 
                     if v.cost_amount_actual or (expected_on and v.cost_amount_expected)
                 ],
             )
+
+
+def _unadjusted_items(item_nos: Sequence[str]) -> dict[str, Item]:
+    return {i.no: i for i in Item.objects.filter(no__in=item_nos, cost_is_adjusted=False)}
+
+
+def _item_key(item: Item) -> tuple:
+    """What of an item's own row the computation and the entries it writes depend on."""
+    return (
+        item.costing_method,
+        item.unit_cost,
+        item.inventory_posting_group_id,
+        item.gen_prod_posting_group_id,
+        item.excluded_from_cost_adjustment,
+    )
+
+
+def _committed_counters() -> tuple:
+    """The last committed numbers of the inventory ledgers. A posting numbers its entries past these, so an entry
+    numbered past a mark read before a computation was not seen by it."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT coalesce(max(last) FILTER (WHERE name = 'value_entry'), 0), "
+            "coalesce(max(last) FILTER (WHERE name = 'item_ledger_entry'), 0) "
+            "FROM core_counter WHERE name IN ('value_entry', 'item_ledger_entry')"
+        )
+        return tuple(cur.fetchone())
+
+
+def _items_posted_since(mark: tuple, item_nos: list[str]) -> set[str]:
+    """Items of ``item_nos`` with a value entry or an item ledger entry numbered past ``mark`` (committed since). A
+    new application entry always comes with a new item ledger entry of the same item, a revaluation, invoice or item
+    charge with a new value entry; both scans are primary-key ranges over the entries posted since the mark."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT item_no FROM costing_value_entry WHERE entry_no > %s AND item_no = ANY(%s)
+            UNION
+            SELECT item_no FROM costing_item_ledger_entry WHERE entry_no > %s AND item_no = ANY(%s)
+            """,
+            [mark[0], item_nos, mark[1], item_nos],
+        )
+        return {no for (no,) in cur.fetchall()}
+
+
+def _plan(items: dict[str, Item], setup: InventorySetup) -> dict[str, tuple | str]:
+    """Each item's computed costs and adjustments, or the error that stopped its computation (one failing item must
+    not stop the others)."""
+    entries, applications = _load(
+        list(items), [no for no, i in items.items() if i.costing_method == CostingMethod.AVERAGE]
+    )
+    per_item: dict[str, dict[int, _Ile]] = defaultdict(dict)
+    for e in entries.values():
+        per_item[e.item][e.entry_no] = e
+    item_of = {no: e.item for no, e in entries.items()}
+    apps_per_item: dict[str, list] = defaultdict(list)
+    for app in applications:
+        apps_per_item[item_of[app[0]]].append(app)
+    planned: dict[str, tuple | str] = {}
+    for item_no in sorted(items):
+        try:
+            costs = _ItemCosts(items[item_no], per_item.get(item_no, {}), apps_per_item.get(item_no, []), setup)
+            planned[item_no] = (costs, costs.adjustments())
+        except Exception as exc:  # noqa: BLE001 - one failing item must not stop the others
+            log.exception("cost adjustment failed for item %s", item_no)
+            planned[item_no] = f"{type(exc).__name__}: {exc}"
+    return planned
 
 
 def _value_entry(
