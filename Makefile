@@ -13,7 +13,7 @@ DEVDB := $(PY) tools/devdb.py
 DJANGO_DEBUG ?= 1
 export DJANGO_DEBUG
 
-.PHONY: help install run test bench db db-stop serve check-all reliability
+.PHONY: help install run test bench bench-all db db-stop serve check-all reliability
 
 help:
 	@echo "make run      install, migrate, load the demo company and serve http://127.0.0.1:8000"
@@ -51,8 +51,16 @@ check-all:
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
+# Issue 12's run: one generated workload (1,000,000 lines by default), every step next to its PostgreSQL floor, the
+# scale-out on 1, 2 and 4 Celery workers; writes bench/results/<date>.json and the table in docs/performance.md.
+BENCH_LINES ?= 1000000
+BENCH_SCALEOUT ?= 1,2,4
 bench: install
-	@if [ -f bench/run.py ]; then $(DEVDB) run -- $(PY) bench/run.py; else echo "bench/run.py not found; nothing to run"; fi
+	$(DEVDB) run -- $(PY) bench/bench_scale.py --lines $(BENCH_LINES) --scaleout $(BENCH_SCALEOUT)
+
+# Every benchmark script (bench/run.py: posting, Adjust Cost, Post to G/L, reconciliation at 10M, reports, scale).
+bench-all: install
+	$(DEVDB) run -- $(PY) bench/run.py
 
 db: install
 	$(DEVDB) start

@@ -60,6 +60,35 @@ def combine(scale: dict, tryton: dict) -> dict:
     }
 
 
+LABELS = {
+    "post_inprocess": "Post the moves (create + do / post_item_journal)",
+    "adjust_incremental": "Recompute after the back-dated receipt (incremental)",
+    "adjust_full": "Recompute every item (Adjust Cost full / recompute_cost_price of all)",
+    "close_test": "Close test / `stock.period` close",
+    "matrix": "Stock value against the stock account (matrix)",
+}
+
+
+def peer_table(figures: dict, args) -> str:
+    from doctable import table
+
+    rows = [
+        [
+            LABELS[name],
+            f"{figures['costbook'][mine]['seconds']:,.3f}",
+            f"{figures['tryton'][name]['seconds']:,.3f}",
+            f"{figures['ratio_tryton_to_costbook'][name]:,.1f}×",
+        ]
+        for name, mine in COMPARABLE.items()
+        if name in figures["ratio_tryton_to_costbook"]
+    ]
+    return (
+        f"`make bench-peer PEER_LINES={args.lines}` ({args.lines:,} lines, {args.items} items, seed {args.seed}),"
+        " both systems in the same run:\n\n"
+        + table([f"Operation ({args.lines:,}-line workload)", "Costbook (s)", "Tryton (s)", "Tryton ÷ Costbook"], rows)
+    )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1000)
@@ -78,6 +107,10 @@ def main(argv: list[str]) -> int:
             "1000",
             "--seed",
             str(args.seed),
+            "--rest-lines",
+            "0",
+            "--record-as",
+            "scale_peer",
         ],
         check=True,
     )
@@ -104,6 +137,9 @@ def main(argv: list[str]) -> int:
 
     figures = combine(scale, tryton)
     record("peer", figures, items=args.items, seed=args.seed, tryton="7.0 (trytond 7.0.x from PyPI)")
+    from doctable import write_section
+
+    write_section("bench-peer", peer_table(figures, args))
     print(json.dumps(figures["ratio_tryton_to_costbook"]))
     return 0
 
