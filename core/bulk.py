@@ -8,7 +8,9 @@ written with COPY. The instances are ordinary model instances afterwards (saved 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +19,23 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 _ROW_DEFAULTS: dict[type, dict] = {}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a batch (posting, an Adjust Cost batch).
+
+    A batch allocates hundreds of thousands of short-lived objects (rows, Decimals) while keeping every loaded entry
+    alive until it ends: the collector would rescan that growing heap again and again (about a third of a posting's
+    Python time, a sixth of Adjust Cost's) for cycles a batch does not make. Nests: only the outermost resumes it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def new_row(model, **values):

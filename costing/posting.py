@@ -17,7 +17,6 @@ value direction (+ increases inventory value).
 from __future__ import annotations
 
 import calendar
-import gc
 from bisect import insort
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -29,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from core.bulk import copy_insert, load_rows, new_row
+from core.bulk import copy_insert, gc_paused, load_rows, new_row
 from core.errors import Conflict, InvalidInput
 from core.money import ZERO, dec, round_amount, round_unit_cost
 from core.sequences import NumberBlock
@@ -291,11 +290,9 @@ class Posting:
     # ---------------------------------------------------------------------------------------------- lifecycle
 
     def __enter__(self):
-        # A posting allocates hundreds of thousands of short-lived objects (rows, Decimals) and keeps every loaded
-        # entry alive until it ends: the cyclic garbage collector would rescan that growing heap again and again
-        # (about a third of a posting's Python time) for cycles a posting does not make. Paused until __exit__.
-        self._gc_was_enabled = gc.isenabled()
-        gc.disable()
+        # The cyclic garbage collector is paused until __exit__ (core.bulk.gc_paused says why).
+        self._gc = gc_paused()
+        self._gc.__enter__()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         try:
@@ -334,8 +331,7 @@ class Posting:
             self._resume_gc()
 
     def _resume_gc(self) -> None:
-        if self._gc_was_enabled:
-            gc.enable()
+        self._gc.__exit__(None, None, None)
 
     # ----------------------------------------------------------------------------------------------- loading
 

@@ -55,9 +55,9 @@ def test_a_posting_committed_during_the_computation_is_seen_and_recomputed(monke
     real_plan = adjustment._plan
     planned: list[list[str]] = []
 
-    def plan_then_someone_posts(batch, setup):
-        result = real_plan(batch, setup)
-        planned.append(sorted(batch))
+    def plan_then_someone_posts(read, setup):
+        result = real_plan(read, setup)
+        planned.append(sorted(read.items))
         if len(planned) == 1:
             # An item charge on a receipt whose stock was partly sold commits before the batch takes its lock.
             _in_thread(
@@ -86,10 +86,10 @@ def test_a_batch_computing_does_not_block_another_batch_or_a_posting(monkeypatch
     real_plan = adjustment._plan
     planned: list[list[str]] = []
 
-    def plan_while_others_write(batch, setup):
-        result = real_plan(batch, setup)
-        planned.append(sorted(batch))
-        if sorted(batch) == first:
+    def plan_while_others_write(read, setup):
+        result = real_plan(read, setup)
+        planned.append(sorted(read.items))
+        if sorted(read.items) == first:
             # While the first batch is between its computation and its lock, the second batch runs to its commit,
             # and so does a posting on one of the second batch's items.
             _in_thread(lambda: adjust_cost(second, post_to_gl=False))
