@@ -27,9 +27,10 @@ def write_section(name: str, markdown: str, doc: Path = DOC) -> None:
     os.replace(tmp, doc)
 
 
-def table(header: list[str], rows: list[list[str]], right_from: int = 1) -> str:
-    """A Markdown table; columns from ``right_from`` on are right-aligned (figures)."""
-    align = ["---" if i < right_from else "---:" for i in range(len(header))]
+def table(header: list[str], rows: list[list[str]], right: range | None = None) -> str:
+    """A Markdown table; the columns in ``right`` (default: all but the first) are right-aligned (figures)."""
+    right = range(1, len(header)) if right is None else right
+    align = ["---:" if i in right else "---" for i in range(len(header))]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)

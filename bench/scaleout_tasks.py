@@ -24,7 +24,9 @@ def adjust_batch(item_nos: list[str], report_key: str) -> None:
 def post_gl_batch(item_nos: list[str], report_key: str) -> None:
     from costing.gl_posting import PER_ENTRY, run_post_inventory_cost_to_gl
 
-    _run(report_key, lambda: run_post_inventory_cost_to_gl(method=PER_ENTRY, items=item_nos))
+    # One connection per task (parallel=1): the worker count is then the only parallelism the scale-out measures (a
+    # run outside the scale-out posts two chunks at once by itself).
+    _run(report_key, lambda: run_post_inventory_cost_to_gl(method=PER_ENTRY, items=item_nos, parallel=1))
 
 
 def _run(report_key: str, work) -> None:
