@@ -72,14 +72,16 @@ def load_rows(model, where: str | Sequence[str], params: Sequence, *, order_by: 
     """Model instances for ``SELECT * FROM <table> WHERE <where>``, built like ``new_row`` (no per-row __init__).
 
     ``where`` may be several conditions: the rows of each, UNION ALL (so each can use its own partial index), with
-    ``params`` in their order; ``order_by`` (columns) orders the whole.
+    ``params`` in their order; ``order_by`` (columns) orders the whole. A condition may also be a pair ``(source,
+    condition)``: a subquery (with every column of the table) to read instead of the table itself.
     """
     fields = model._meta.concrete_fields
     attnames = [f.attname for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     branches = [where] if isinstance(where, str) else list(where)
-    sql = " UNION ALL ".join(f"SELECT {columns} FROM {table} WHERE {w}" for w in branches)
+    sources = [(table, w) if isinstance(w, str) else w for w in branches]
+    sql = " UNION ALL ".join(f"SELECT {columns} FROM {source} WHERE {cond}" for source, cond in sources)
     if order_by:
         sql += f" ORDER BY {order_by}"
     with connection.cursor() as cur:

@@ -1,0 +1,114 @@
+"""A posting reads only the open inbound entries its lines can reach (``Posting._load_pairs``).
+
+In application order (entry no.; newest first for LIFO), the open entries until their remaining quantity covers the
+quantities of the posting's lines at that item and location. The applications must be exactly those of reading them
+all: earliest first for FIFO, latest first for LIFO, and past the loaded ones into the posting's own receipts.
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from costing import posting as posting_module
+from costing.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
+from costing.posting import JournalLine, post_item_journal
+from tests.books import D, company, d, item
+
+pytestmark = pytest.mark.django_db
+
+
+def line(entry_type, date_text, quantity, item_no, cost=None):
+    return JournalLine(
+        entry_type=entry_type,
+        posting_date=d(date_text),
+        document_no=f"{entry_type}-{date_text}-{quantity}",
+        item=item_no,
+        quantity=D(str(quantity)),
+        location="EAST",
+        unit_cost=D(str(cost)) if cost is not None else None,
+    )
+
+
+def receipts(item_no: str, costs=(10, 11, 12, 13)) -> list[int]:
+    """Four receipts of 5 at rising costs, each its own posting; their entry numbers."""
+    numbers = []
+    for n, cost in enumerate(costs):
+        result = post_item_journal([line("purchase", f"01-0{n + 1}-26", 5, item_no, cost)])
+        numbers.append(result.item_ledger_entries[0].entry_no)
+    return numbers
+
+
+def applied(entry_no: int) -> list[tuple[int, Decimal]]:
+    return list(
+        ItemApplicationEntry.objects.filter(item_ledger_entry_id=entry_no)
+        .order_by("entry_no")
+        .values_list("inbound_item_entry_id", "quantity")
+    )
+
+
+@pytest.fixture
+def loaded(monkeypatch):
+    """Entry numbers of the open inbound entries each posting read."""
+    seen: list[set[int]] = []
+    real = posting_module.Posting._track
+
+    def track(self, rows):
+        seen.append({r.entry_no for r in rows if r.positive and r.open})
+        return real(self, rows)
+
+    monkeypatch.setattr(posting_module.Posting, "_track", track)
+    return seen
+
+
+def test_fifo_reads_the_earliest_entries_that_cover_the_lines(loaded):
+    company()
+    item("F", "fifo")
+    r1, r2, r3, r4 = receipts("F")
+    loaded.clear()
+    sale = post_item_journal([line("sale", "01-10-26", 7, "F")]).item_ledger_entries[0]
+    assert loaded[0] == {r1, r2}  # 5 + 5 cover 7; r3 and r4 are not read
+    assert applied(sale.entry_no) == [(r1, D("-5")), (r2, D("-2"))]
+    assert sum(v.cost_amount_actual for v in ValueEntry.objects.filter(item_ledger_entry_id=sale.entry_no)) == D(
+        "-72.00"
+    )  # 5 x 10 + 2 x 11
+
+
+def test_lifo_reads_the_latest_entries_that_cover_the_lines(loaded):
+    company()
+    item("L", "lifo")
+    r1, r2, r3, r4 = receipts("L")
+    loaded.clear()
+    sale = post_item_journal([line("sale", "01-10-26", 6, "L")]).item_ledger_entries[0]
+    assert loaded[0] == {r4, r3}
+    assert applied(sale.entry_no) == [(r4, D("-5")), (r3, D("-1"))]
+
+
+def test_a_sale_larger_than_the_open_stock_reads_everything_and_goes_on_into_the_postings_own_receipt(loaded):
+    company()
+    item("G", "fifo")
+    r1, r2, r3, r4 = receipts("G")
+    loaded.clear()
+    result = post_item_journal([line("purchase", "01-09-26", 10, "G", 20), line("sale", "01-10-26", 24, "G")])
+    receipt, sale = result.item_ledger_entries
+    assert loaded[0] == {r1, r2, r3, r4}
+    assert applied(sale.entry_no) == [
+        (r1, D("-5")),
+        (r2, D("-5")),
+        (r3, D("-5")),
+        (r4, D("-5")),
+        (receipt.entry_no, D("-4")),
+    ]
+    assert ItemLedgerEntry.objects.get(entry_no=receipt.entry_no).remaining_quantity == D("6")
+
+
+def test_several_lines_at_one_location_add_up(loaded):
+    company()
+    item("S", "fifo")
+    r1, r2, r3, r4 = receipts("S")
+    post_item_journal([line("sale", "01-10-26", 3, "S")])  # r1 has 2 left
+    loaded.clear()
+    result = post_item_journal([line("sale", "01-11-26", 4, "S"), line("sale", "01-12-26", 4, "S")])
+    first, second = result.item_ledger_entries
+    assert loaded[0] == {r1, r2, r3}  # 2 + 5 + 5 cover 8
+    assert applied(first.entry_no) == [(r1, D("-2")), (r2, D("-2"))]
+    assert applied(second.entry_no) == [(r2, D("-3")), (r3, D("-1"))]
