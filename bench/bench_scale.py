@@ -904,12 +904,9 @@ def doc_table(figures: dict, args) -> str:
 
 
 def _commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+    from record import _git_commit
+
+    return (_git_commit() or "unknown")[:7]
 
 
 def machine() -> str:
