@@ -46,11 +46,10 @@ from costing.models import (
     InventorySetup,
     Item,
     ItemRegister,
-    PostValueEntryToGL,
     ValueEntry,
     ValueEntryType,
 )
-from costing.posting import PostingGate, average_cost_period_end
+from costing.posting import PostingGate, average_cost_period_end, queue_value_entries
 
 log = logging.getLogger(__name__)
 SOURCE_CODE = "INVTADJMT"
@@ -580,17 +579,7 @@ def _adjust_batch(
             posted = gl_posting.post_value_entries(created, method=gl_posting.PER_ENTRY, user=user, setup=setup)
             report.gl_entries.extend(posted.gl_entries)
         else:
-            # Queued set-based from the rows just written (one statement instead of a row object per entry).
-            with connection.cursor() as cur:
-                cur.execute(
-                    f"""
-                    INSERT INTO {PostValueEntryToGL._meta.db_table} (value_entry_no, item_no, posting_date)
-                    SELECT entry_no, item_no, posting_date FROM {ValueEntry._meta.db_table}
-                     WHERE entry_no BETWEEN %s AND %s
-                       AND (cost_amount_actual <> 0 OR (%s AND cost_amount_expected <> 0))
-                    """,
-                    [created[0].entry_no, created[-1].entry_no, setup.expected_cost_posting_to_gl],
-                )
+            queue_value_entries(created[0].entry_no, created[-1].entry_no, setup)
 
 
 def _unadjusted_items(item_nos: Sequence[str]) -> dict[str, Item]:

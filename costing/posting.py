@@ -127,6 +127,26 @@ class PostingResult:
 # ------------------------------------------------------------------------------------------------ dates and periods
 
 
+def queue_value_entries(first: int, last: int, setup: InventorySetup) -> None:
+    """Queue the value entries numbered ``first`` to ``last`` (just written, one gap-free range) for Post Inventory
+    Cost to G/L: those with actual cost, or expected cost when that is posted to the G/L.
+
+    The queue rows copy three columns of those entries: one INSERT ... SELECT over that primary-key range instead of
+    building, formatting and sending a row per value entry (posting and Adjust Cost both write tens of thousands).
+    """
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            INSERT INTO {PostValueEntryToGL._meta.db_table} (value_entry_no, item_no, posting_date)
+            SELECT entry_no, item_no, posting_date FROM {ValueEntry._meta.db_table}
+             WHERE entry_no BETWEEN %s AND %s
+               AND (cost_amount_actual <> 0 OR (%s AND cost_amount_expected <> 0))
+             ORDER BY entry_no
+            """,
+            [first, last, setup.expected_cost_posting_to_gl],
+        )
+
+
 def average_cost_period_end(day: date, period: str) -> date:
     """Last date of the average cost period containing ``day`` (4.3). Fiscal years are calendar years here, so week,
     month and quarter periods never straddle a fiscal-year start except weeks crossing 1 January, which are cut."""
@@ -1459,20 +1479,7 @@ class Posting:
             return
         if not value_entries:
             return
-        # The queue rows copy three columns of value entries just written, whose numbers are the posting's gap-free
-        # range: one INSERT ... SELECT over that primary-key range instead of building, formatting and sending a row
-        # per value entry (the same rows: a value entry with actual cost, or expected cost if that is posted).
-        with connection.cursor() as cur:
-            cur.execute(
-                f"""
-                INSERT INTO {PostValueEntryToGL._meta.db_table} (value_entry_no, item_no, posting_date)
-                SELECT entry_no, item_no, posting_date FROM {ValueEntry._meta.db_table}
-                 WHERE entry_no BETWEEN %s AND %s
-                   AND (cost_amount_actual <> 0 OR (%s AND cost_amount_expected <> 0))
-                 ORDER BY entry_no
-                """,
-                [value_entries[0].entry_no, value_entries[-1].entry_no, self.setup.expected_cost_posting_to_gl],
-            )
+        queue_value_entries(value_entries[0].entry_no, value_entries[-1].entry_no, self.setup)
 
 
 def revaluable_entries(item: Item, on: date, location: str | None, entry_no: int | None):
