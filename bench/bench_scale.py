@@ -869,7 +869,8 @@ def doc_table(figures: dict, args) -> str:
     out = [
         f"`bench/bench_scale.py --lines {args.lines} --items {args.items} --batch {args.batch} --seed {args.seed}"
         + (f" --scaleout {args.scaleout}" if args.scaleout else "")
-        + f"` on {figures['machine']}: {figures['workload']['ve']:,} value entries posted"
+        + f"` on {figures['machine']}: {figures['steps']['post_inprocess']['rows']['costing_value_entry']:,}"
+        + " value entries posted"
         + f" (load average at the end {load}; commit {_commit()}).",
         "",
         table(["Step", "Seconds", "Floor (s)", "× floor", "Peak RSS (MB)", "Target", "Met"], rows, range(1, 5)),
@@ -904,9 +905,9 @@ def doc_table(figures: dict, args) -> str:
 
 
 def _commit() -> str:
-    from record import _git_commit
+    from record import git_commit
 
-    return (_git_commit() or "unknown")[:7]
+    return (git_commit() or "unknown")[:7]
 
 
 def machine() -> str:

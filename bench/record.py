@@ -23,7 +23,7 @@ FLAT = {"peer"}  # records whose figures sit at the record's own top level
 MIRRORED = ("lines", "machine", "steps", "scaleout")  # the "scale" record's figures copied to the file's top level
 
 
-def _git_commit() -> str | None:
+def git_commit() -> str | None:
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=RESULTS.parent, capture_output=True, text=True, check=True
@@ -39,7 +39,7 @@ def record(benchmark: str, figures: dict, **context) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{now.date().isoformat()}.json"
     data = json.loads(path.read_text()) if path.exists() else {}
-    meta = {"context": context, "commit": _git_commit(), "recorded_at": now.isoformat(timespec="seconds")}
+    meta = {"context": context, "commit": git_commit(), "recorded_at": now.isoformat(timespec="seconds")}
     data[benchmark] = figures | meta if benchmark in FLAT else {"figures": figures} | meta
     if benchmark == "scale":
         for key in MIRRORED:

@@ -124,9 +124,6 @@ class PostingResult:
     posted_to_gl: bool = False
 
 
-# ------------------------------------------------------------------------------------------------ dates and periods
-
-
 def queue_value_entries(first: int, last: int, setup: InventorySetup) -> None:
     """Queue the value entries numbered ``first`` to ``last`` (just written, one gap-free range) for Post Inventory
     Cost to G/L: those with actual cost, or expected cost when that is posted to the G/L.
@@ -145,6 +142,9 @@ def queue_value_entries(first: int, last: int, setup: InventorySetup) -> None:
             """,
             [first, last, setup.expected_cost_posting_to_gl],
         )
+
+
+# ------------------------------------------------------------------------------------------------ dates and periods
 
 
 def average_cost_period_end(day: date, period: str) -> date:
