@@ -17,14 +17,14 @@ from tests.books import D, company, d, item
 pytestmark = pytest.mark.django_db
 
 
-def line(entry_type, date_text, quantity, item_no, cost=None):
+def line(entry_type, date_text, quantity, item_no, cost=None, location="EAST"):
     return JournalLine(
         entry_type=entry_type,
         posting_date=d(date_text),
         document_no=f"{entry_type}-{date_text}-{quantity}",
         item=item_no,
         quantity=D(str(quantity)),
-        location="EAST",
+        location=location,
         unit_cost=D(str(cost)) if cost is not None else None,
     )
 
@@ -112,3 +112,23 @@ def test_several_lines_at_one_location_add_up(loaded):
     assert loaded[0] == {r1, r2, r3}  # 2 + 5 + 5 cover 8
     assert applied(first.entry_no) == [(r1, D("-2")), (r2, D("-2"))]
     assert applied(second.entry_no) == [(r2, D("-3")), (r3, D("-1"))]
+
+
+def test_only_the_lines_location_and_entries_without_one(loaded):
+    """Each (item, location) is read on its own: the entries at another location are not read, and a line without a
+    location reaches the entries without one (the read matches a NULL location to the line's empty one)."""
+    company()
+    item("S", "fifo")
+    east = receipts("S")
+    west = post_item_journal([line("purchase", "01-05-26", 5, "S", 9, location="WEST")]).item_ledger_entries[0]
+    nowhere = [
+        post_item_journal([line("purchase", f"01-0{n + 6}-26", 5, "S", 8, location=None)]).item_ledger_entries[0]
+        for n in range(2)
+    ]
+    loaded.clear()
+    result = post_item_journal([line("sale", "01-10-26", 3, "S"), line("sale", "01-10-26", 6, "S", location=None)])
+    at_east, at_none = result.item_ledger_entries
+    assert loaded[0] == {east[0], nowhere[0].entry_no, nowhere[1].entry_no}
+    assert west.entry_no not in loaded[0]
+    assert applied(at_east.entry_no) == [(east[0], D("-3"))]
+    assert applied(at_none.entry_no) == [(nowhere[0].entry_no, D("-5")), (nowhere[1].entry_no, D("-1"))]
