@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from core.fields import AmountField, CodeField, QuantityField, UnitCostField
 from core.money import AMOUNT_PLACES, QUANTITY_PLACES, UNIT_COST_PLACES
+from core.serializers import FastListSerializer
 from costing.models import ItemApplicationEntry, ItemLedgerEntry, ItemLedgerEntryType, ValueEntry
 from costing.posting import JournalLine, PostingResult, RevaluationLine
 from ledger import selectors as ledger_selectors
@@ -324,6 +325,9 @@ class ItemJournalLineSerializer(serializers.Serializer):
     # Production: consumption and output lines name their production order.
     order_no = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
+    class Meta:
+        list_serializer_class = FastListSerializer
+
 
 class ItemJournalPostSerializer(serializers.Serializer):
     lines = ItemJournalLineSerializer(many=True, allow_empty=False, max_length=10000)
@@ -368,6 +372,9 @@ class RevaluationLineSerializer(serializers.Serializer):
     location = _code(default=None, help_text=_("Only entries at this location; omit for every location."))
     unit_cost_revalued = UnitCostField(required=False, allow_null=True, default=None)
     inventory_value_revalued = AmountField(required=False, allow_null=True, default=None)
+
+    class Meta:
+        list_serializer_class = FastListSerializer
 
 
 class RevaluationJournalPostSerializer(serializers.Serializer):
