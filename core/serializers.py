@@ -43,7 +43,7 @@ def _char(field):
         return None
     if any(type(v) not in _CHAR_VALIDATORS for v in field.validators):
         return None
-    limit = field.max_length if field.max_length is not None else float("inf")
+    limit = field.max_length
     allow_blank = field.allow_blank
 
     def convert(value):
@@ -52,7 +52,7 @@ def _char(field):
             type(value) is str
             and value.isascii()
             and "\x00" not in value
-            and len(value) <= limit
+            and (limit is None or len(value) <= limit)
             and value.strip() == value
             and (value or allow_blank)
         ):
@@ -110,11 +110,10 @@ def _integer(field):
         return None
     if any(type(v) not in (MinValueValidator, MaxValueValidator) for v in field.validators):
         return None
-    low = field.min_value if field.min_value is not None else float("-inf")
-    high = field.max_value if field.max_value is not None else float("inf")
+    low, high = field.min_value, field.max_value
 
     def convert(value):
-        if type(value) is int and low <= value <= high:
+        if type(value) is int and (low is None or value >= low) and (high is None or value <= high):
             return value
         raise _Slow
 
