@@ -53,7 +53,7 @@ TARGET_LINES_PER_S = 5_000
 TARGET_REST_LINES_PER_S = 1_000
 
 
-def _register_ranges(first_register: int) -> dict[str, tuple]:
+def register_ranges(first_register: int) -> dict[str, tuple]:
     """Entry number ranges written since ``first_register`` (the item registers of the run)."""
     from django.db import connection
 
@@ -73,8 +73,21 @@ def _register_ranges(first_register: int) -> dict[str, tuple]:
     return {"ile": (ile_from, ile_to), "ve": (ve_from, ve_to), "iae": (iae_from, iae_to), "reg": (reg_from, reg_to)}
 
 
+# The entries a slice of the run applied to that were already in the ledger before it (inbound entries its
+# decreases took from, outbound entries its increases closed): what the posting read and then updated.
+_APPLIED_EARLIER = """
+    SELECT inbound_item_entry_no FROM costing_item_application_entry
+     WHERE entry_no BETWEEN %(iae_lo)s AND %(iae_hi)s AND inbound_item_entry_no < %(ile_lo)s
+    UNION
+    SELECT outbound_item_entry_no FROM costing_item_application_entry
+     WHERE entry_no BETWEEN %(iae_lo)s AND %(iae_hi)s AND outbound_item_entry_no < %(ile_lo)s"""
+
+
 def posting_floor(ranges: dict[str, tuple], batches: int) -> float:
-    """Insert copies of the run's ledger rows in ``batches`` slices, constraints checked, rolled back."""
+    """What PostgreSQL alone needs for the rows the run read and wrote, in ``batches`` slices, constraints checked,
+    rolled back: read the earlier entries each slice applied to (with their cost sums), insert copies of its item
+    ledger, value and application entries and G/L queue rows, and update the applied entries' remaining quantity
+    (to the same value: a floor)."""
     from costing.models import ItemApplicationEntry, ItemLedgerEntry, PostValueEntryToGL, ValueEntry
 
     total = 0.0
@@ -85,18 +98,37 @@ def posting_floor(ranges: dict[str, tuple], batches: int) -> float:
             size = (hi - lo + 1 + batches - 1) // batches
             return [lo + i * size, min(hi, lo + (i + 1) * size - 1)]
 
+        ile_lo = part("ile")[0]
+        iae_lo, iae_hi = part("iae")
+        applied = {"iae_lo": iae_lo, "iae_hi": iae_hi, "ile_lo": ile_lo}
         total += floor_copy(
             [
                 (ItemLedgerEntry, "entry_no BETWEEN %s AND %s", part("ile"), ("entry_no",)),
                 (ValueEntry, "entry_no BETWEEN %s AND %s", part("ve"), ("entry_no",)),
-                (ItemApplicationEntry, "entry_no BETWEEN %s AND %s", part("iae"), ("entry_no",)),
+                (ItemApplicationEntry, "entry_no BETWEEN %s AND %s", [iae_lo, iae_hi], ("entry_no",)),
                 (PostValueEntryToGL, "value_entry_no BETWEEN %s AND %s", part("ve"), ("value_entry_no",)),
-            ]
+            ],
+            read_sql=[
+                (f"SELECT * FROM costing_item_ledger_entry WHERE entry_no IN ({_APPLIED_EARLIER})", applied),
+                (
+                    "SELECT item_ledger_entry_no, sum(cost_amount_actual), sum(cost_amount_expected) "
+                    f"FROM costing_value_entry WHERE item_ledger_entry_no IN ({_APPLIED_EARLIER}) GROUP BY 1",
+                    applied,
+                ),
+            ],
+            write_sql=[
+                (
+                    "UPDATE costing_item_ledger_entry SET remaining_quantity = remaining_quantity "
+                    f"WHERE entry_no IN ({_APPLIED_EARLIER})",
+                    applied,
+                )
+            ],
         )
     return total
 
 
 def next_register() -> int:
+    """The number the next item register will take: a run's ranges start there (``register_ranges``)."""
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -295,7 +327,7 @@ def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: i
     finally:
         os.killpg(server.pid, 15)
         server.wait(30)
-    ranges = _register_ranges(first_register)
+    ranges = register_ranges(first_register)
     floor = posting_floor(ranges, max(1, posted["lines"] // batch))
     return {
         "lines": posted["lines"],
@@ -360,7 +392,7 @@ def main(argv: list[str]) -> int:
             figures["peak_rss_mb"] = PeakRSS.mb()
             figures["load_average"] = load_average()
             figures["floor_seconds"] = round(
-                posting_floor(_register_ranges(first_register), max(1, args.lines // batch)), 2
+                posting_floor(register_ranges(first_register), max(1, args.lines // batch)), 2
             )
             runs.append(figures)
             print(

@@ -123,10 +123,12 @@ def _copy_sql(model, where: str, key_columns: tuple[str, ...]) -> str:
     )
 
 
-def floor_copy(steps: list[tuple], *, read_sql: list[tuple[str, list]] = ()) -> float:
-    """Seconds PostgreSQL takes to run ``read_sql`` (each result fetched) and to insert copies of rows:
-    ``steps`` = [(model, where, params, key columns to shift)], in one transaction, then every deferred constraint
-    checked as a commit would, then rolled back."""
+def floor_copy(
+    steps: list[tuple], *, read_sql: list[tuple[str, list]] = (), write_sql: list[tuple[str, list]] = ()
+) -> float:
+    """Seconds PostgreSQL takes to run ``read_sql`` (each result fetched), to insert copies of rows (``steps`` =
+    [(model, where, params, key columns to shift)]) and to run ``write_sql`` (updates of existing rows), in one
+    transaction, then every deferred constraint checked as a commit would, then rolled back."""
     from django.db import connection, transaction
 
     started = time.perf_counter()
@@ -138,6 +140,8 @@ def floor_copy(steps: list[tuple], *, read_sql: list[tuple[str, list]] = ()) -> 
                     pass
             for model, where, params, keys in steps:
                 cur.execute(_copy_sql(model, where, keys), params)
+            for sql, params in write_sql:
+                cur.execute(sql, params)
             # Run the checks a commit would run (deferred foreign keys, balance per G/L transaction) now.
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         elapsed = time.perf_counter() - started
