@@ -568,8 +568,10 @@ def main(argv: list[str]) -> int:
         f"{g['costing_value_entry']:,} value entries",
         flush=True,
     )
+    # The floors' rolled-back rows are dead tuples in the ledgers and their indexes (autovacuum is off here): without
+    # this the steps after would read them (Adjust Cost full took 67.8 s instead of 40-48 s in the run that found it).
     with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+        cur.execute("VACUUM ANALYZE")
     snapshot = f"{DB}_posted"
     clone(DB, snapshot)
 
