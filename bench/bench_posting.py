@@ -21,8 +21,9 @@ the same conditions.
 instead of starting empty; ``--lines 0`` then skips the in-process runs, so REST on a 200,000-line ledger takes a
 minute. ``--no-record`` prints the figures without writing bench/results.
 
-Next to each figure, the PostgreSQL floor: the same rows (item ledger, value, application entries and the G/L queue)
-inserted as copies of the posted ones in batches of the same size, constraints checked, then rolled back
+Next to each figure, the PostgreSQL floor (``posting_floor``), in batches of the same size: the earlier entries each
+batch applied to read (with their cost sums) and their remaining quantity updated, the same rows (item ledger, value,
+application entries and the G/L queue) inserted as copies of the posted ones, constraints checked, then rolled back
 (bench/benchdb.py). Prints a table and records ``post_inprocess`` and ``post_rest`` ({"seconds", "floor_seconds",
 "peak_rss_mb", ...}) and ``posting_throughput`` through record.py. The targets (5,000 lines/s in process, 1,000 lines/s
 over REST in batches of 500, on the 2-core benchmark machine) are reported against, not enforced.

@@ -305,7 +305,6 @@ def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None
                      ELSE 'post'
                    END
               FROM costing_value_entry v JOIN gl_claim c ON c.value_entry_no = v.entry_no
-             -- claims are runs of consecutive entry numbers: the range lets the primary key find them
              WHERE v.entry_no BETWEEN {_CLAIMED_RANGE}
             """,
             {"exp": expected_posting, "start": start, "end": end},
