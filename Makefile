@@ -13,7 +13,7 @@ DEVDB := $(PY) tools/devdb.py
 DJANGO_DEBUG ?= 1
 export DJANGO_DEBUG
 
-.PHONY: help install run test bench bench-all db db-stop serve check-all reliability
+.PHONY: help install run test bench bench-all bench-matrix-posted db db-stop serve check-all reliability
 
 help:
 	@echo "make run      install, migrate, load the demo company and serve http://127.0.0.1:8000"
@@ -55,8 +55,13 @@ check-all:
 # scale-out on 1, 2 and 4 Celery workers; writes bench/results/<date>.json and the table in docs/performance.md.
 BENCH_LINES ?= 1000000
 BENCH_SCALEOUT ?= 1,2,4
+MATRIX_LINES ?= 10000000
 bench: install
 	$(DEVDB) run -- $(PY) bench/bench_scale.py --lines $(BENCH_LINES) --scaleout $(BENCH_SCALEOUT)
+
+# The matrix on MATRIX_LINES journal lines posted, adjusted and posted to the G/L (bench/matrix_posted.py; ~1.5 h at 10M).
+bench-matrix-posted: install
+	$(DEVDB) run -- $(PY) bench/matrix_posted.py --lines $(MATRIX_LINES)
 
 # Every benchmark script (bench/run.py: posting, Adjust Cost, Post to G/L, reconciliation at 10M, reports, scale).
 bench-all: install
