@@ -82,6 +82,7 @@ def main(argv: list[str]) -> int:
             figures["not_posted_to_gl"] = cur.fetchone()[0]
 
         from bench_scale import drill_floor, matrix_floor
+
         from costing.models import Item
         from reconciliation import selectors
         from reconciliation.selectors import Filters
