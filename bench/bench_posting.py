@@ -41,6 +41,7 @@ import sys
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -286,8 +287,6 @@ def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: i
 
         # Sent at once, so that each gunicorn worker takes one: a worker's first posting pays for its database
         # session's first plans (about 0.6 s), which a warm server has long paid.
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(max_workers=len(warm)) as pool:
             answers = list(pool.map(post, [encode(w) for w in warm]))
         for w, answer in zip(warm, answers, strict=True):
@@ -304,8 +303,6 @@ def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: i
             numbers later lines may name) is read while the next one is in flight. So a batch names entries of the
             batches before the one in flight. Until 2026-11-21 the client built, encoded and read between requests
             while the server waited, and that time counted as the API's."""
-            from concurrent.futures import ThreadPoolExecutor
-
             in_flight = None  # (lines, future of the raw answer)
             with ThreadPoolExecutor(max_workers=1) as sender:
                 while True:

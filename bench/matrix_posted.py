@@ -78,23 +78,24 @@ def main(argv: list[str]) -> int:
         started = time.perf_counter()
         report = adjust_cost(post_to_gl=False)
         figures["adjust_full_seconds"] = round(time.perf_counter() - started, 1)
-        assert not report.errors, report.errors
+        if report.errors:
+            raise SystemExit(f"Adjust Cost failed for {len(report.errors)} items: {report.errors}")
         print(f"Adjust Cost: {figures['adjust_full_seconds']} s, {len(report.value_entries):,} entries", flush=True)
         del report
         started = time.perf_counter()
         run_post_inventory_cost_to_gl(method=PER_POSTING_GROUP, document_no="BN-INVT")
         figures["post_gl_per_group_seconds"] = round(time.perf_counter() - started, 1)
         print(f"Post Inventory Cost to G/L per posting group: {figures['post_gl_per_group_seconds']} s", flush=True)
+        from bench_scale import drill_floor, matrix_floor, vacuum
+
+        vacuum()
         with connection.cursor() as cur:
-            cur.execute("VACUUM ANALYZE")
             cur.execute("SELECT count(*) FROM costing_value_entry")
             figures["value_entries"] = cur.fetchone()[0]
             cur.execute("SELECT count(*) FROM ledger_gl_entry")
             figures["gl_entries"] = cur.fetchone()[0]
             cur.execute("SELECT count(*) FROM costing_post_value_entry_to_gl")
             figures["not_posted_to_gl"] = cur.fetchone()[0]
-
-        from bench_scale import drill_floor, matrix_floor
 
         from costing.models import Item
         from reconciliation import selectors
