@@ -318,7 +318,10 @@ def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None
         else:
             seq, gkey = "row_number() OVER (ORDER BY c.entry_no, c.part_order, c.side)", "NULL::bigint"
         # Lines: a part with an amount but no row in the mapping is a line with problem invalid_part; a line whose
-        # account cannot be resolved says why, in the order the checks of 1.1 apply.
+        # account cannot be resolved says why, in the order the checks of 1.1 apply. The mapping joins on five
+        # text columns; the planner picks a merge join that sorts the chunk's lines by them, where a hash of the
+        # mapping's few hundred rows serves (10.6 s against 8.8 s of a 1M run's statement time).
+        cur.execute("SET LOCAL enable_mergejoin = off")
         cur.execute(
             f"""
             INSERT INTO gl_line (seq, gkey, entry_no, part, part_order, side, account_type, src, k1, k2, gl_account,
@@ -354,6 +357,7 @@ def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None
              WHERE v.status = 'post' AND CASE p.part WHEN 'actual' THEN v.act ELSE v.expd END <> 0) c
             """,
         )
+        cur.execute("SET LOCAL enable_mergejoin = on")
         cur.execute(
             """
             UPDATE gl_ve v SET status = 'skipped', problem = l.problem, problem_type = l.account_type,
@@ -750,6 +754,11 @@ class _RunState:
         self.total = total
         self.progress = progress
         self.stop = False
+        # The highest value entry no. any chunk of this run has claimed. Claims are in entry order and the rows below
+        # it are posted, skipped (they stay queued: this run must not claim them again) or held by the other
+        # chunk in flight, so the next claim starts above it rather than walk the queue's index from its start
+        # through the committed chunks' deleted rows (quadratic in the run's length: 4.4 s of a 1M run).
+        self.claimed_to = 0
 
     def current_register(self):
         with self.lock:
@@ -766,33 +775,31 @@ class _RunState:
 def _drain(state: _RunState, report: Report, *, claim_sql: str, params: list, post: bool, method: str, document_no,
            user, expected_posting: bool, allowed, chunk_size: int) -> Report:  # fmt: skip
     """Post (or, with ``post=False``, plan) chunks until the queue has nothing left for this run."""
-    with connection.cursor() as cur:
-        # Entries this worker skipped: they stay queued, and its next chunk must not claim them again.
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS gl_seen (value_entry_no bigint PRIMARY KEY); TRUNCATE gl_seen")
     last = 0
     while not state.stop:
         with transaction.atomic():
-            claim_params = [*params, chunk_size] if post else [*params, last, chunk_size]
-            claimed = _plan(claim_sql, claim_params, method=method, expected_posting=expected_posting, allowed=allowed)
+            if post:
+                with state.lock:
+                    last = state.claimed_to
+            claimed = _plan(
+                claim_sql, [*params, last, chunk_size], method=method, expected_posting=expected_posting,
+                allowed=allowed,
+            )  # fmt: skip
             if not claimed:
                 break
-            skipped = _collect(report)
+            with connection.cursor() as cur:
+                cur.execute("SELECT max(value_entry_no) FROM gl_claim")
+                last = cur.fetchone()[0]
+            if post:
+                with state.lock:
+                    state.claimed_to = max(state.claimed_to, last)
+            _collect(report)
             if post:
                 register = _write(
                     method=method, document_no=document_no, user=user, register=state.current_register, report=report
                 )
                 with state.lock:
                     state.register = register
-                if skipped:
-                    with connection.cursor() as cur:
-                        cur.execute(
-                            "INSERT INTO gl_seen SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
-                            [[s.value_entry_no for s in skipped]],
-                        )
-            else:
-                with connection.cursor() as cur:
-                    cur.execute("SELECT max(value_entry_no) FROM gl_claim")
-                    last = cur.fetchone()[0]
         state.advance(claimed)
     return report
 
@@ -855,8 +862,7 @@ def run_post_inventory_cost_to_gl(
         total = cur.fetchone()[0]
     if post:
         claim_sql = f"""SELECT q.value_entry_no FROM costing_post_value_entry_to_gl q
-                         WHERE {condition}
-                           AND NOT EXISTS (SELECT 1 FROM gl_seen s WHERE s.value_entry_no = q.value_entry_no)
+                         WHERE {condition} AND q.value_entry_no > %s
                          ORDER BY q.value_entry_no LIMIT %s FOR UPDATE SKIP LOCKED"""
     else:
         claim_sql = f"""SELECT q.value_entry_no FROM costing_post_value_entry_to_gl q

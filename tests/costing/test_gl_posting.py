@@ -241,3 +241,28 @@ def _by_account(report):
     for row in report.by_account():
         totals[row["gl_account"]] = totals.get(row["gl_account"], 0) + row["amount"]
     return totals
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parallel_run_reports_each_skipped_entry_once_and_leaves_it_queued():
+    """Skipped entries stay queued; the chunks after the one that skipped them (in either connection) claim above the
+    run's highest claimed entry, so no chunk claims them again and the report names each once."""
+    company()
+    item("A")
+    Location.objects.create(code="NOSETUP")
+    post_item_journal(
+        [
+            line("purchase", f"01-{day:02d}-20", 1, unit_cost=D("2"), location="NOSETUP" if day % 3 == 0 else "EAST")
+            for day in range(1, 25)
+        ]
+    )
+    report = gl_posting.run_post_inventory_cost_to_gl(method="per_entry", chunk_size=4, parallel=2)
+    skipped = [s.value_entry_no for s in report.skipped]
+    assert sorted(skipped) == [3, 6, 9, 12, 15, 18, 21, 24]
+    assert {s.code for s in report.skipped} == {"missing_setup"}
+    assert report.posted_value_entries == 16
+    assert sorted(PostValueEntryToGL.objects.values_list("value_entry_id", flat=True)) == skipped and len(
+        set(skipped)
+    ) == len(skipped)
+    assert GLEntry.objects.count() == 32
+    _books_in_step()
