@@ -816,6 +816,7 @@ def main(argv: list[str]) -> int:
         import bench_posting
 
         print(f"Posting {args.rest_lines:,} lines over REST in batches of 500 ...", flush=True)
+        checkpoint()
         rest = bench_posting.run_rest(
             with_db(base_url(), DB), args.rest_lines, min(args.items, 1_000), 500, 1, args.seed, prefix="BR"
         )
