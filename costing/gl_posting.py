@@ -357,7 +357,7 @@ def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None
              WHERE v.status = 'post' AND CASE p.part WHEN 'actual' THEN v.act ELSE v.expd END <> 0) c
             """,
         )
-        cur.execute("SET LOCAL enable_mergejoin = on")
+        cur.execute("SET LOCAL enable_mergejoin TO DEFAULT")
         cur.execute(
             """
             UPDATE gl_ve v SET status = 'skipped', problem = l.problem, problem_type = l.account_type,
