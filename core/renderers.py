@@ -3,7 +3,7 @@
 A 500-line posting answers with about 2,000 entries; ``json.dumps`` with DRF's encoder took a tenth of such a request
 (about 11 ms of the gunicorn worker's CPU). orjson writes the same bytes for what our serializers return (dicts, lists,
 strings, numbers, booleans, null); whatever orjson does not know itself goes through DRF's own encoder (``default``),
-dates and times included, so they keep DRF's format (``Z`` for UTC, milliseconds). An indented answer (``Accept:
+dates and times included, so they keep DRF's format (ISO 8601, ``Z`` for UTC). An indented answer (``Accept:
 application/json; indent=4``, the browsable API) is left to DRF's renderer. One difference: a float NaN or
 infinity, which DRF's strict mode refuses with an error, orjson writes as null (no serializer of ours returns one).
 """
