@@ -45,7 +45,7 @@ def one(sql: str, params=()) -> tuple:
         return cur.fetchone()
 
 
-def post_gl_floor(queued: tuple[int, int], gl: tuple, tx: tuple, rel: tuple, register_no: int) -> float:
+def post_gl_floor(queued: tuple[int, int], gl: tuple, tx: tuple, register_no: int) -> float:
     from costing.models import GLItemLedgerRelation
     from ledger.models import GLEntry, GLRegister, GLTransaction
 
@@ -56,7 +56,8 @@ def post_gl_floor(queued: tuple[int, int], gl: tuple, tx: tuple, rel: tuple, reg
             (GLRegister, "no = %s", [register_no], ("no",)),
             (GLTransaction, "no BETWEEN %s AND %s", list(tx), ("no", "register_no")),
             (GLEntry, "entry_no BETWEEN %s AND %s", list(gl), ("entry_no", "transaction_no", "register_no")),
-            (GLItemLedgerRelation, "id BETWEEN %s AND %s", list(rel), ("id", "gl_entry_no", "gl_register_no")),
+            # The run's relation rows are those of its G/L entries (keyed by value entry and G/L entry).
+            (GLItemLedgerRelation, "gl_entry_no BETWEEN %s AND %s", list(gl), ("gl_entry_no", "gl_register_no")),
         ],
         read_sql=[
             (
@@ -68,8 +69,8 @@ def post_gl_floor(queued: tuple[int, int], gl: tuple, tx: tuple, rel: tuple, reg
                 "UPDATE costing_value_entry SET cost_posted_to_gl = cost_posted_to_gl, "
                 "expected_cost_posted_to_gl = expected_cost_posted_to_gl "
                 "WHERE entry_no IN (SELECT DISTINCT value_entry_no FROM costing_gl_item_ledger_relation "
-                "WHERE id BETWEEN %s AND %s) RETURNING 1",
-                list(rel),
+                "WHERE gl_entry_no BETWEEN %s AND %s) RETURNING 1",
+                list(gl),
             ),
         ],
     )
@@ -81,8 +82,7 @@ def run_step(name: str, method: str) -> dict:
     queued = one("SELECT count(*), min(value_entry_no), max(value_entry_no) FROM costing_post_value_entry_to_gl")
     before = one(
         "SELECT (SELECT coalesce(max(entry_no), 0) FROM ledger_gl_entry), "
-        "(SELECT coalesce(max(no), 0) FROM ledger_gl_transaction), "
-        "(SELECT coalesce(max(id), 0) FROM costing_gl_item_ledger_relation)"
+        "(SELECT coalesce(max(no), 0) FROM ledger_gl_transaction)"
     )
     PeakRSS.reset()
     started = time.perf_counter()
@@ -92,14 +92,10 @@ def run_step(name: str, method: str) -> dict:
     seconds = time.perf_counter() - started
     peak = PeakRSS.mb()
     load = load_average()
-    after = one(
-        "SELECT (SELECT max(entry_no) FROM ledger_gl_entry), (SELECT max(no) FROM ledger_gl_transaction), "
-        "(SELECT max(id) FROM costing_gl_item_ledger_relation)"
-    )
+    after = one("SELECT (SELECT max(entry_no) FROM ledger_gl_entry), (SELECT max(no) FROM ledger_gl_transaction)")
     gl = (before[0] + 1, after[0])
     tx = (before[1] + 1, after[1])
-    rel = (before[2] + 1, after[2])
-    floor = post_gl_floor((queued[1], queued[2]), gl, tx, rel, report.register_no)
+    floor = post_gl_floor((queued[1], queued[2]), gl, tx, report.register_no)
     figures = {
         "seconds": round(seconds, 2),
         "floor_seconds": round(floor, 2),

@@ -310,7 +310,7 @@ def gl_floor(gl_entries: int, relations: int):
                 [gl_entries],
             )
             cur.execute(
-                "INSERT INTO floor_rel (id, gl_entry_no, gl_register_no, value_entry_no, amount) SELECT g, g, 1, g, 1"
+                "INSERT INTO floor_rel (gl_entry_no, gl_register_no, value_entry_no, amount) SELECT g, 1, g, 1"
                 " FROM generate_series(1, %s) g",
                 [relations],
             )

@@ -1,6 +1,8 @@
 """Admin for the cross-cutting records: the audit trail and idempotency keys are read-only."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from core.models import AuditEntry, Counter, IdempotencyKey, UserProfile
 
@@ -16,6 +18,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def relation_links(rows, key: str, url_name: str):
+    """G/L - item ledger relation rows (the ledger and the subledger both show them) as links to the entries on
+    the other side, each with its amount."""
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{}</a> ({})',
+        ((reverse(url_name, args=[getattr(r, key)]), getattr(r, key), r.amount) for r in rows),
+    )
+    return links or format_html("{}", "–")
 
 
 @admin.register(AuditEntry)

@@ -1,8 +1,9 @@
 """Admin for inventory setup (editable) and the inventory ledgers (read-only: entries are posted by the services)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, relation_links
 from costing.models import (
     AvgCostAdjmtEntryPoint,
     GLItemLedgerRelation,
@@ -126,6 +127,14 @@ class ValueEntryAdmin(ReadOnlyAdmin):
     list_filter = ["entry_type", "item_ledger_entry_type", "adjustment", "expected_cost", "item_charge"]
     search_fields = ["item__no", "document_no"]
     date_hierarchy = "posting_date"
+    readonly_fields = ["gl_entries"]
+
+    @admin.display(description=_("G/L entries"))
+    def gl_entries(self, obj):
+        """The G/L entries this value entry was posted to, with its share of each (the G/L - item ledger relation,
+        which has no admin list of its own: the admin cannot list a model keyed by two columns)."""
+        rows = GLItemLedgerRelation.objects.filter(value_entry=obj).order_by("gl_entry_id")
+        return relation_links(rows, "gl_entry_id", "admin:ledger_glentry_change")
 
 
 @admin.register(ItemApplicationEntry)
@@ -154,9 +163,3 @@ class AvgCostAdjmtEntryPointAdmin(ReadOnlyAdmin):
 class PostValueEntryToGLAdmin(ReadOnlyAdmin):
     list_display = ["value_entry_id", "item", "posting_date"]
     search_fields = ["item__no"]
-
-
-@admin.register(GLItemLedgerRelation)
-class GLItemLedgerRelationAdmin(ReadOnlyAdmin):
-    list_display = ["gl_entry_id", "value_entry_id", "gl_register_id"]
-    search_fields = ["gl_entry__entry_no", "value_entry__entry_no"]

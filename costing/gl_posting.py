@@ -201,8 +201,10 @@ _CLAIMED_RANGE = "(SELECT min(value_entry_no) FROM gl_claim) AND (SELECT max(val
 
 @functools.cache
 def _mapping_rows() -> tuple[tuple, ...]:
-    """(ile type, entry type, variance type, order type, part, side, account type, setup) for every combination that
-    ``account_types`` accepts; side 0 is the account, 1 the balancing account."""
+    """(ile type, entry type, variance type, order type, part, side, account type, setup, twin) for every combination
+    that ``account_types`` accepts; side 0 is the account, 1 the balancing account. ``twin``: the combination's other
+    part has the same account type on the same side (an output's direct cost: WIP balances both), so per posting
+    group both lines of one value entry can land in one G/L entry and share one relation row."""
     rows = []
     iles = [""] + [c.value for c in ItemLedgerEntryType]
     for ile, et, vt, ot in itertools.product(iles, ValueEntryType.values, VarianceType.values, OrderType.values):
@@ -213,7 +215,8 @@ def _mapping_rows() -> tuple[tuple, ...]:
             continue
         for part, (account_type, balancing_type) in types.items():
             for side, kind in ((0, account_type), (1, balancing_type)):
-                rows.append((ile, et, vt, ot, part, side, kind, ACCOUNT_SOURCE[kind][0]))
+                twin = any(other != part and pair[side] == kind for other, pair in types.items())
+                rows.append((ile, et, vt, ot, part, side, kind, ACCOUNT_SOURCE[kind][0], twin))
     return tuple(rows)
 
 
@@ -230,14 +233,14 @@ def _open_plan_tables() -> None:
     gps_types = [t for t, (where, _f) in ACCOUNT_SOURCE.items() if where == "gps"]
     ips_case = " ".join(f"WHEN '{t}' THEN s.{ACCOUNT_SOURCE[t][1]}_id" for t in ips_types)
     gps_case = " ".join(f"WHEN '{t}' THEN s.{ACCOUNT_SOURCE[t][1]}_id" for t in gps_types)
-    values, params = _values(mapping, 8)
+    values, params = _values(mapping, 9)
     with connection.cursor() as cur:
         cur.execute(
             """
             CREATE TEMP TABLE IF NOT EXISTS gl_claim (value_entry_no bigint PRIMARY KEY) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS gl_map (
                 ile varchar, et varchar, vt varchar, ot varchar, part varchar, side int, account_type varchar,
-                src varchar) ON COMMIT DROP;
+                src varchar, twin bool) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS gl_acct (
                 src varchar, k1 varchar, k2 varchar, account_type varchar, account_no varchar, blocked bool,
                 PRIMARY KEY (src, k1, k2, account_type)) ON COMMIT DROP;
@@ -251,7 +254,7 @@ def _open_plan_tables() -> None:
                 seq bigint, gkey bigint, entry_no bigint, part varchar, part_order int, side int,
                 account_type varchar, src varchar, k1 varchar, k2 varchar, gl_account varchar, amount numeric,
                 problem varchar, posting_date date, document_no varchar, location varchar, ipg varchar, gbus varchar,
-                gprod varchar, item_no varchar, et varchar) ON COMMIT DROP;
+                gprod varchar, item_no varchar, et varchar, twin bool) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS gl_group (
                 gseq bigint, gkey bigint, posting_date date, account_type varchar, location varchar, ipg varchar,
                 gbus varchar, gprod varchar, negative bool, gl_account varchar, side int, amount numeric)
@@ -325,7 +328,8 @@ def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None
         cur.execute(
             f"""
             INSERT INTO gl_line (seq, gkey, entry_no, part, part_order, side, account_type, src, k1, k2, gl_account,
-                                 amount, problem, posting_date, document_no, location, ipg, gbus, gprod, item_no, et)
+                                 amount, problem, posting_date, document_no, location, ipg, gbus, gprod, item_no, et,
+                                 twin)
             SELECT {seq}, {gkey}, c.*
               FROM (
             SELECT v.entry_no, p.part, p.ord AS part_order, coalesce(m.side, -1) AS side, m.account_type, m.src,
@@ -341,7 +345,7 @@ def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None
                    END AS problem,
                    v.posting_date, v.document_no, coalesce(v.location, '') AS location, coalesce(v.ipg, '') AS ipg,
                    coalesce(v.gbus, '') AS gbus, coalesce(v.gprod, '') AS gprod,
-                   coalesce(nullif(v.item_no, ''), v.capacity_no) AS item_no, v.et
+                   coalesce(nullif(v.item_no, ''), v.capacity_no) AS item_no, v.et, coalesce(m.twin, false)
               FROM gl_ve v
              CROSS JOIN (VALUES ('actual', 0), ('expected', 1)) p(part, ord)
               LEFT JOIN gl_map m ON m.ile = v.ile AND m.et = v.et AND m.vt = v.vt AND m.ot = v.ot AND m.part = p.part
@@ -460,11 +464,12 @@ def _group_lines() -> None:
         cur.execute("ANALYZE gl_group")
 
 
-# The posting group of a line (5.1), and its hash.
+# The posting group of a line (5.1), and its hash: the row's own hash (PostgreSQL 14+), which hashes each column by
+# its type, rather than a hash of the columns joined as text (which formats the date and the boolean first).
 _GROUP_COLUMNS = "posting_date, account_type, location, ipg, gbus, gprod, amount < 0, gl_account, side"
 _GKEY = (
-    "hashtextextended(concat_ws('|', c.posting_date, c.account_type, c.location, c.ipg, c.gbus, c.gprod, "
-    "c.amount < 0, c.gl_account, c.side), 0)"
+    "hash_record_extended(ROW(c.posting_date, c.account_type, c.location, c.ipg, c.gbus, c.gprod, c.amount < 0, "
+    "c.gl_account, c.side), 0)"
 )
 
 
@@ -659,11 +664,17 @@ def _write(*, method: str, document_no: str | None, user, register, report: Repo
                     [posted.first_entry_no, register.no],
                 )
             else:
+                # A G/L entry's shares are its lines' amounts: one row per line, but for a value entry whose two
+                # lines (twins, see _mapping_rows) went into the same G/L entry, one row with their sum (the
+                # relation's key is the pair). Only twins are grouped: the rest need no aggregate.
                 cur.execute(
                     "INSERT INTO costing_gl_item_ledger_relation (gl_entry_no, value_entry_no, gl_register_no, amount) "
-                    # One row per line, as per entry: a G/L entry's shares are its lines' amounts.
-                    "SELECT %s + g.gseq - 1, l.entry_no, %s, l.amount FROM gl_line l JOIN gl_group g USING (gkey)",
-                    [posted.first_entry_no, register.no],
+                    "SELECT %(first)s + g.gseq - 1, l.entry_no, %(reg)s, l.amount "
+                    "  FROM gl_line l JOIN gl_group g USING (gkey) WHERE NOT l.twin "
+                    "UNION ALL "
+                    "SELECT %(first)s + g.gseq - 1, l.entry_no, %(reg)s, sum(l.amount) "
+                    "  FROM gl_line l JOIN gl_group g USING (gkey) WHERE l.twin GROUP BY g.gseq, l.entry_no",
+                    {"first": posted.first_entry_no, "reg": register.no},
                 )
         report.register_no = register.no
         report.gl_entry_count += posted.entries

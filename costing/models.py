@@ -572,9 +572,15 @@ class PostValueEntryToGL(models.Model):
 
 
 class GLItemLedgerRelation(models.Model):
-    """Which G/L entries were posted from which value entry (BC table 5823), so both can be traced from the other."""
+    """Which G/L entries were posted from which value entry (BC table 5823), so both can be traced from the other.
 
-    # Indexed by glrel_gl_entry and glrel_value_entry (Meta).
+    Keyed, as in Business Central, by the value entry and the G/L entry: one row per pair, so a value entry whose two
+    lines fall into one posting group's G/L entry has one row with both lines' amounts (costing.gl_posting). The key
+    leads with the value entry, so it also serves lookups by value entry; a separate id would be a third index on the
+    table a Post Inventory Cost to G/L run writes millions of rows to (costing migration 0017)."""
+
+    pk = models.CompositePrimaryKey("value_entry", "gl_entry")
+    # Indexed by the primary key (value entry first) and glrel_gl_entry (Meta).
     # Both checked once per INSERT statement by a trigger (costing/migrations/sql/glrel_refs_checked.sql), not by
     # deferred foreign keys: a per-entry run writes millions of rows, and an FK check locks the referenced row.
     gl_entry = models.ForeignKey(
@@ -599,10 +605,7 @@ class GLItemLedgerRelation(models.Model):
 
     class Meta:
         db_table = "costing_gl_item_ledger_relation"
-        indexes = [
-            models.Index(fields=["value_entry"], name="glrel_value_entry"),
-            models.Index(fields=["gl_entry"], name="glrel_gl_entry"),
-        ]
+        indexes = [models.Index(fields=["gl_entry"], name="glrel_gl_entry")]
 
 
 class AvgCostTotal(models.Model):

@@ -1,8 +1,10 @@
 """Admin for the books. Setup is editable (account fields offer posting accounts only); posted rows are read-only."""
 
+from django.apps import apps
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, relation_links
 from ledger.models import (
     GenBusinessPostingGroup,
     GeneralPostingSetup,
@@ -99,3 +101,12 @@ class GLEntryAdmin(ReadOnlyAdmin):
     search_fields = ["document_no", "description", "gl_account__no"]
     date_hierarchy = "posting_date"
     list_select_related = ["gl_account"]
+    readonly_fields = ["value_entries"]
+
+    @admin.display(description=_("Value entries"))
+    def value_entries(self, obj):
+        """The value entries this G/L entry was posted from, with each one's share (the G/L - item ledger relation
+        belongs to the subledger and is looked up by name, as in ledger.selectors)."""
+        relation = apps.get_model("costing", "GLItemLedgerRelation")
+        rows = relation.objects.filter(gl_entry=obj).order_by("value_entry_id")
+        return relation_links(rows, "value_entry_id", "admin:costing_valueentry_change")

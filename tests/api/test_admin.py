@@ -1,4 +1,7 @@
-"""The Django admin lists every setup and ledger model; posted entries cannot be added, changed or deleted there."""
+"""The Django admin lists every setup and ledger model; posted entries cannot be added, changed or deleted there.
+
+The G/L - item ledger relation, keyed by two columns, has no list of its own (the admin cannot list such a model):
+a value entry's page lists its G/L entries and a G/L entry's page its value entries."""
 
 import pytest
 from django.contrib import admin
@@ -17,7 +20,6 @@ READ_ONLY = {
     "costing.valueentry",
     "costing.itemapplicationentry",
     "costing.itemregister",
-    "costing.glitemledgerrelation",
     "core.auditentry",
     "periods.inventoryperiodentry",
 }
@@ -65,3 +67,17 @@ def test_posting_setup_offers_posting_accounts_only(staff, chart):
     choices = {str(a) for a in response.context["adminform"].form.fields["inventory_account"].queryset}
     assert str(GLAccount.objects.get(no="2130")) in choices
     assert str(GLAccount.objects.get(no="2000")) not in choices
+
+
+def test_value_entry_and_g_l_entry_pages_link_each_other(staff):
+    from costing import gl_posting
+    from tests.reports.examples import overhead_example
+
+    overhead_example(post=False)
+    gl_posting.run_post_inventory_cost_to_gl(method="per_entry")
+    page = staff.get("/admin/costing/valueentry/1/change/").content.decode()
+    # Value entry 1, the purchase of 10 at 7.00: inventory 70.00 and direct cost applied -70.00.
+    assert '<a href="/admin/ledger/glentry/1/change/">1</a> (70.00)' in page
+    assert '<a href="/admin/ledger/glentry/2/change/">2</a> (-70.00)' in page
+    page = staff.get("/admin/ledger/glentry/2/change/").content.decode()
+    assert '<a href="/admin/costing/valueentry/1/change/">1</a> (-70.00)' in page

@@ -266,3 +266,45 @@ def test_a_parallel_run_reports_each_skipped_entry_once_and_leaves_it_queued():
     ) == len(skipped)
     assert GLEntry.objects.count() == 32
     _books_in_step()
+
+
+@pytest.mark.django_db
+def test_a_value_entry_whose_two_lines_share_a_g_l_entry_has_one_relation_row():
+    """An output's direct cost balances both its actual and its expected cost on WIP (table 1.4). Per posting group the
+    two WIP lines of one value entry fall into one G/L entry; the relation, keyed by (value entry, G/L entry) as in
+    Business Central, holds one row with both lines' amounts, so the G/L entry still equals the sum of its shares."""
+    from costing.models import ItemLedgerEntry
+    from tests.reports.examples import production_order
+
+    company(expected_cost_posting=True)
+    item("C")
+    item("P")
+    production_order()
+    produced = ItemLedgerEntry.objects.get(entry_type="output")
+    twin = ValueEntry.objects.get(item_ledger_entry=produced)
+    twin.entry_no += 1000
+    twin.cost_amount_actual, twin.cost_amount_expected, twin.expected_cost = D("20.00"), D("5.00"), True
+    twin.save(force_insert=True)
+    PostValueEntryToGL.objects.bulk_create(
+        [
+            PostValueEntryToGL(value_entry_id=v.entry_no, item_id=v.item_id, posting_date=v.posting_date)
+            for v in ValueEntry.objects.exclude(entry_no__in=PostValueEntryToGL.objects.values("value_entry_id"))
+        ]
+    )
+    report = gl_posting.run_post_inventory_cost_to_gl(method="per_posting_group", document_no="INVT-PROD")
+    assert not report.skipped and PostValueEntryToGL.objects.count() == 0
+    rows = list(
+        GLItemLedgerRelation.objects.filter(value_entry=twin)
+        .order_by("gl_entry__gl_account_id")
+        .values_list("gl_entry__gl_account_id", "amount")
+    )
+    wip = "2140"
+    assert rows == [("2130", D("20.00")), ("2131", D("5.00")), (wip, D("-25.00"))]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM ledger_gl_entry g JOIN (SELECT gl_entry_no, sum(amount) s FROM "
+            "costing_gl_item_ledger_relation GROUP BY 1) r ON r.gl_entry_no = g.entry_no WHERE r.s <> g.amount"
+        )
+        assert cur.fetchone()[0] == 0
+    # The output's two value entries, actual and expected, all on one WIP G/L entry of its date: 86.00 + 20.00 + 5.00.
+    assert GLEntry.objects.filter(gl_account_id=wip, posting_date=twin.posting_date).get().amount == D("-111.00")

@@ -4,7 +4,7 @@ the second counts their distinct accounts and lines. Each way a value entry can 
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from core.invariants import MAX_GL_LINES_PER_VALUE_ENTRY, gl_link_counts, inventory_accounts
 from costing.gl_posting import run_post_inventory_cost_to_gl
@@ -38,22 +38,47 @@ def test_clean_books_count_nothing_and_each_wrong_link_is_counted_once():
     own = [r.gl_entry for r in relations if r.value_entry_id == first]
     inv_line = next(g for g in own if g.gl_account_id in inventory)
 
-    # The same inventory line linked twice (share 0: I2 still holds): posted twice, not too many lines.
-    _link(inv_line, first)
-    assert _counts() == {"I2_posted_differs_from_gl": 0, "I4_posted_twice": 1, "I4_too_many_gl_lines": 0}
+    # The same inventory line linked twice: the relation's key (value entry, G/L entry) refuses it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _link(inv_line, first)
 
-    # Another value entry linked to a line of a different G/L transaction: posted twice as well.
+    # Another value entry linked to a line of a different G/L transaction: posted twice.
     other = next(r.gl_entry for r in relations if r.gl_entry.transaction_id != own[0].transaction_id
                  and r.value_entry_id != second and r.gl_entry.gl_account_id not in inventory)  # fmt: skip
     _link(other, second)
-    assert _counts()["I4_posted_twice"] == 2
+    assert _counts() == {"I2_posted_differs_from_gl": 0, "I4_posted_twice": 1, "I4_too_many_gl_lines": 0}
 
     # More distinct lines than the maximum (lines of other transactions, so it is posted twice too): too many.
     third = sorted({r.value_entry_id for r in relations})[2]
-    for g in GLEntry.objects.exclude(transaction_id=own[0].transaction_id)[: MAX_GL_LINES_PER_VALUE_ENTRY + 1]:
+    linked = [r.gl_entry_id for r in relations if r.value_entry_id == third]
+    others = GLEntry.objects.exclude(transaction_id=own[0].transaction_id).exclude(entry_no__in=linked)
+    for g in others[: MAX_GL_LINES_PER_VALUE_ENTRY + 1]:
         _link(g, third)
-    assert _counts() == {"I2_posted_differs_from_gl": 0, "I4_posted_twice": 3, "I4_too_many_gl_lines": 1}
+    assert _counts() == {"I2_posted_differs_from_gl": 0, "I4_posted_twice": 2, "I4_too_many_gl_lines": 1}
 
     # A share that does not match what the entry posted: I2.
-    _link(inv_line, first, "1.00")
+    foreign = next(g for g in GLEntry.objects.exclude(transaction_id=own[0].transaction_id))
+    _link(foreign, first, "1.00")
     assert _counts()["I2_posted_differs_from_gl"] == 1
+
+
+def test_a_second_inventory_line_of_the_same_account_and_transaction_is_posted_twice():
+    """Per posting group a G/L transaction holds a day's groups: a sale's value entry linked to that day's purchase
+    group as well (same inventory account, same transaction, so not split) is counted as posted twice, once."""
+    support.company_with_items(3)
+    run_post_inventory_cost_to_gl(method="per_posting_group", document_no="INVT-1")
+    assert _counts() == {"I2_posted_differs_from_gl": 0, "I4_posted_twice": 0, "I4_too_many_gl_lines": 0}
+    inventory = set(inventory_accounts())
+    relations = list(GLItemLedgerRelation.objects.select_related("gl_entry", "value_entry"))
+    sale = next(
+        r for r in relations if r.value_entry.item_ledger_entry_type == "sale" and r.gl_entry.gl_account_id in inventory
+    )
+    mine = sale.gl_entry
+    purchases = next(
+        r.gl_entry
+        for r in relations
+        if (r.gl_entry.transaction_id, r.gl_entry.gl_account_id) == (mine.transaction_id, mine.gl_account_id)
+        and r.gl_entry_id != mine.entry_no
+    )
+    _link(purchases, sale.value_entry_id)
+    assert _counts() == {"I2_posted_differs_from_gl": 0, "I4_posted_twice": 1, "I4_too_many_gl_lines": 0}
