@@ -549,16 +549,37 @@ class Report:
         }
 
 
-def _plan(numbers_sql: str, params: Sequence, *, method: str, expected_posting: bool, allowed) -> int:
-    """Claim value entries (``numbers_sql`` selects their numbers) into a fresh plan and plan them; how many."""
+def _plan(
+    numbers_sql: str,
+    params: Sequence | Callable[[int], Sequence],
+    *,
+    method: str,
+    expected_posting: bool,
+    allowed,
+    state: _RunState | None = None,
+) -> int:
+    """Claim value entries (``numbers_sql`` selects their numbers) into a fresh plan and plan them; how many.
+
+    With a run's ``state``, ``params`` is a function of the run's claim mark (``_RunState.claimed_to``), and the claim
+    runs while no other chunk of the run claims: each claim takes the next entries above the mark, so which entries
+    share a chunk, and with them the posting groups' G/L entries, does not depend on how the chunk workers' timing
+    interleaves (concurrent claims skipped each other's locked rows and interleaved their chunks)."""
     _open_plan_tables()
     with connection.cursor() as cur:
         # Sorts and hashes over a chunk's lines stay in memory (the default 4 MB spills them to disk).
         cur.execute("SET LOCAL work_mem = '256MB'")
         # ANALYZE of the temporary tables below samples a few thousand rows, enough for join planning.
         cur.execute("SET LOCAL default_statistics_target = 10")
-        cur.execute(f"INSERT INTO gl_claim {numbers_sql}", params)
-        claimed = cur.rowcount
+        if state is None:
+            cur.execute(f"INSERT INTO gl_claim {numbers_sql}", params)
+            claimed = cur.rowcount
+        else:
+            with state.claiming:
+                cur.execute(f"INSERT INTO gl_claim {numbers_sql}", params(state.claimed_to))
+                claimed = cur.rowcount
+                if claimed:
+                    cur.execute("SELECT max(value_entry_no) FROM gl_claim")
+                    state.claimed_to = cur.fetchone()[0]
         # Temporary tables have no statistics until analysed; without them the planner guesses nested loops.
         cur.execute("ANALYZE gl_claim, gl_map, gl_acct")
     if claimed:
@@ -770,6 +791,8 @@ class _RunState:
         # chunk in flight, so the next claim starts above it rather than walk the queue's index from its start
         # through the committed chunks' deleted rows (quadratic in the run's length: 4.4 s of a 1M run).
         self.claimed_to = 0
+        # Held by the chunk that is claiming (``_plan``): claims run one at a time, in entry order.
+        self.claiming = threading.Lock()
 
     def current_register(self):
         with self.lock:
@@ -790,20 +813,21 @@ def _drain(state: _RunState, report: Report, *, claim_sql: str, params: list, po
     while not state.stop:
         with transaction.atomic():
             if post:
-                with state.lock:
-                    last = state.claimed_to
-            claimed = _plan(
-                claim_sql, [*params, last, chunk_size], method=method, expected_posting=expected_posting,
-                allowed=allowed,
-            )  # fmt: skip
+                claimed = _plan(
+                    claim_sql, lambda mark: [*params, mark, chunk_size], method=method,
+                    expected_posting=expected_posting, allowed=allowed, state=state,
+                )  # fmt: skip
+            else:
+                claimed = _plan(
+                    claim_sql, [*params, last, chunk_size], method=method, expected_posting=expected_posting,
+                    allowed=allowed,
+                )  # fmt: skip
             if not claimed:
                 break
-            with connection.cursor() as cur:
-                cur.execute("SELECT max(value_entry_no) FROM gl_claim")
-                last = cur.fetchone()[0]
-            if post:
-                with state.lock:
-                    state.claimed_to = max(state.claimed_to, last)
+            if not post:
+                with connection.cursor() as cur:
+                    cur.execute("SELECT max(value_entry_no) FROM gl_claim")
+                    last = cur.fetchone()[0]
             _collect(report)
             if post:
                 register = _write(

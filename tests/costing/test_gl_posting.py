@@ -1,6 +1,7 @@
 """Post Inventory Cost to G/L: methods, skipped entries, exactly-once posting under concurrency and crashes."""
 
 import threading
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -234,6 +235,14 @@ def test_chunks_posted_in_parallel_give_the_books_the_plan_says(method):
     assert _balances() == {k: v for k, v in _by_account(planned).items() if v}
     assert PostValueEntryToGL.objects.count() == 0
     _books_in_step()
+    # The chunks are the queue in entry order, four entries each, however the two connections' claims interleave in
+    # time (claims take turns): a posting group's G/L entry sums the entries of one chunk, so the same queue always
+    # gives the same G/L entries.
+    chunks = defaultdict(set)
+    for gl_entry, value_entry in GLItemLedgerRelation.objects.values_list("gl_entry_id", "value_entry_id"):
+        chunks[gl_entry].add((value_entry - 1) // 4)
+    assert all(len(blocks) == 1 for blocks in chunks.values())
+    assert set().union(*chunks.values()) == set(range(10))
 
 
 def _by_account(report):
