@@ -45,8 +45,12 @@ APPEND_ONLY = (
 )
 NO_DELETE = ("costing_value_entry", "costing_item_ledger_entry", "costing_item_application_entry")
 
+# The Inventory Valuation report (reports.selectors.inventory_valuation) values per item and location, one date per
+# call; I5 needs the value per inventory account at every period end, so it sums the same value entries itself, every
+# date in one pass (period_end_balances).
 VALUATION_SOURCE = (
-    "plain sum of the value entries' cost amounts per inventory account (there is no valuation report selector yet)"
+    "plain sum of the value entries' cost amounts per inventory account and date, in one pass (the Inventory "
+    "Valuation report values per item and location)"
 )
 
 
