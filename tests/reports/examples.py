@@ -51,8 +51,8 @@ def _next(kind):
 
 def production_order(order_no="PO-1", component="C", output="P"):
     """A production order as value entries written directly, the way Business Central shapes them (the report tests
-    pin exact entries; tests/production posts through the production services): consumption of 5 C worth 50.00 on 04-01-20, capacity 30.00 direct
-    and 6.00 indirect on 04-02-20, output of 1 P valued 86.00 on 04-05-20."""
+    pin exact entries; tests/production posts through the production services): consumption of 5 C worth 50.00 on
+    04-01-20, capacity 30.00 direct and 6.00 indirect on 04-02-20, output of 1 P valued 86.00 on 04-05-20."""
     register = ItemRegister.objects.create(no=_next("register"), source_code="PRODORDER")
     common = {
         "order_type": "production",
