@@ -809,25 +809,14 @@ class _RunState:
 def _drain(state: _RunState, report: Report, *, claim_sql: str, params: list, post: bool, method: str, document_no,
            user, expected_posting: bool, allowed, chunk_size: int) -> Report:  # fmt: skip
     """Post (or, with ``post=False``, plan) chunks until the queue has nothing left for this run."""
-    last = 0
     while not state.stop:
         with transaction.atomic():
-            if post:
-                claimed = _plan(
-                    claim_sql, lambda mark: [*params, mark, chunk_size], method=method,
-                    expected_posting=expected_posting, allowed=allowed, state=state,
-                )  # fmt: skip
-            else:
-                claimed = _plan(
-                    claim_sql, [*params, last, chunk_size], method=method, expected_posting=expected_posting,
-                    allowed=allowed,
-                )  # fmt: skip
+            claimed = _plan(
+                claim_sql, lambda mark: [*params, mark, chunk_size], method=method,
+                expected_posting=expected_posting, allowed=allowed, state=state,
+            )  # fmt: skip
             if not claimed:
                 break
-            if not post:
-                with connection.cursor() as cur:
-                    cur.execute("SELECT max(value_entry_no) FROM gl_claim")
-                    last = cur.fetchone()[0]
             _collect(report)
             if post:
                 register = _write(
