@@ -120,9 +120,12 @@ class ItemJournalPostView(IdempotentPostMixin, generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = posting.post_item_journal(
-            serializer.journal_lines(), user=request.user, work_date=serializer.validated_data["work_date"]
+            serializer.journal_lines(),
+            user=request.user,
+            work_date=serializer.validated_data["work_date"],
+            describe=posting_result_data,
         )
-        return created(result)
+        return Response(result.description, status=status.HTTP_201_CREATED)
 
 
 class EntryPostingView(IdempotentPostMixin, generics.GenericAPIView):

@@ -4,6 +4,7 @@ costing.selectors.posting_result), for every kind of posting and setup that chan
 written (automatic cost posting, automatic cost adjustment)."""
 
 import json
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -125,3 +126,68 @@ def test_automatic_cost_posting_and_adjustment_change_entries_after_they_are_wri
     assert any(v["adjustment"] for v in body["value_entries"])
     assert body["gl_entries"]
     assert all(v["cost_posted_to_gl"] == v["cost_amount_actual"] for v in body["value_entries"])
+
+
+# The API hands posting_result_data to the posting as ``describe`` (costing.posting.Posting._describing): it runs on a
+# second thread while PostgreSQL writes the entries, or after the writes where they change the result.
+
+
+def described(lines, **kwargs):
+    """Post ``lines`` with posting_result_data as ``describe``; also returns the name of the thread it ran on."""
+    threads = []
+
+    def describe(result):
+        threads.append(threading.current_thread().name)
+        return posting_result_data(result)
+
+    result = posting.post_item_journal(lines, describe=describe, **kwargs)
+    return result, threads
+
+
+def test_the_answer_built_alongside_the_writes_is_the_answer_read_back(company):
+    result, threads = described(
+        [
+            jl("purchase", "A", "10", day=2, location="EAST", unit_cost=D("7.33333")),
+            jl("purchase", "V", "5", day=3, unit_cost=D("9.5"), invoiced_quantity=D("0")),
+            jl("sale", "A", "4", day=4, location="EAST"),
+            jl("transfer", "A", "3", day=5, location="EAST", new_location="WEST"),
+        ]
+    )
+    assert threads == ["posting-describe_0"]
+    assert json.loads(json.dumps(result.description)) == read_back(result)
+    assert [e["remaining_quantity"] for e in result.description["item_ledger_entries"]] == [
+        "3.00000", "5.00000", "0.00000", "0.00000", "3.00000"
+    ]  # fmt: skip
+
+
+def test_with_automatic_cost_posting_the_answer_is_built_after_the_writes(db):
+    books.company(automatic_cost_posting=True)
+    books.item("A", unit_cost=D("1.00"))
+    result, threads = described([jl("purchase", "A", "5", day=2, unit_cost=D("4.00"))])
+    assert threads == [threading.current_thread().name]
+    assert json.loads(json.dumps(result.description)) == read_back(result)
+    assert [v["cost_posted_to_gl"] for v in result.description["value_entries"]] == ["20.00"]
+    assert result.description["gl_entries"]
+
+
+def test_a_write_that_fails_while_the_answer_is_built_posts_nothing_and_names_its_own_error(company, monkeypatch):
+    from costing.models import ItemLedgerEntry
+
+    def refuse(self):
+        raise RuntimeError("the item update failed")
+
+    monkeypatch.setattr(posting.Posting, "_update_items", refuse)
+    with pytest.raises(RuntimeError, match="the item update failed"):
+        described([jl("purchase", "A", "10", day=2, unit_cost=D("7"))])
+    assert not ItemLedgerEntry.objects.exists()
+
+
+def test_an_answer_that_cannot_be_built_posts_nothing(company):
+    from costing.models import ItemLedgerEntry
+
+    def describe(result):
+        raise ValueError("no answer")
+
+    with pytest.raises(ValueError, match="no answer"):
+        posting.post_item_journal([jl("purchase", "A", "10", day=2, unit_cost=D("7"))], describe=describe)
+    assert not ItemLedgerEntry.objects.exists()
