@@ -154,7 +154,9 @@ def gl_link_counts(accounts: list[str], *, after: date | None = None, end: date 
 
     The pass counts without DISTINCT, which would sort every value entry's links (a third of the close test's time
     on the 1M ledger): more than one inventory-side link, or more links than the maximum, only makes an entry a
-    candidate, and the distinct accounts and lines of the few candidates are counted in a second query.
+    candidate, and the distinct accounts and lines of the few candidates are counted in a second query. Whether a
+    G/L entry is on an inventory account is decided once per G/L entry, in the subquery, rather than twice per link
+    (on the 1M ledger: 1.5 million links against 257,000 G/L entries; the pass 2.0-2.4 s instead of 2.3-2.6 s).
     """
     with connection.cursor() as cur:
         cur.execute(
@@ -165,14 +167,15 @@ def gl_link_counts(accounts: list[str], *, after: date | None = None, end: date 
               FROM (
                 SELECT v.entry_no,
                        v.cost_posted_to_gl + v.expected_cost_posted_to_gl
-                           <> coalesce(sum(r.amount) FILTER (WHERE g.gl_account_id = ANY(%(inv)s)), 0)
+                           <> coalesce(sum(r.amount) FILTER (WHERE g.inv), 0)
                        OR coalesce(sum(r.amount), 0) <> 0 AS i2,
                        coalesce(min(g.transaction_no) <> max(g.transaction_no), false) AS split,
-                       count(*) FILTER (WHERE g.gl_account_id = ANY(%(inv)s)) AS inv_links,
+                       count(*) FILTER (WHERE g.inv) AS inv_links,
                        count(r.gl_entry_no) AS links
                   FROM costing_value_entry v
                   LEFT JOIN costing_gl_item_ledger_relation r ON r.value_entry_no = v.entry_no
-                  LEFT JOIN ledger_gl_entry g ON g.entry_no = r.gl_entry_no
+                  LEFT JOIN (SELECT entry_no, transaction_no, gl_account_id = ANY(%(inv)s) AS inv
+                               FROM ledger_gl_entry) g ON g.entry_no = r.gl_entry_no
                  WHERE {_VE_SCOPE}
                  GROUP BY v.entry_no, v.cost_posted_to_gl, v.expected_cost_posted_to_gl
               ) x
