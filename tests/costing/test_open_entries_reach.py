@@ -132,3 +132,46 @@ def test_only_the_lines_location_and_entries_without_one(loaded):
     assert west.entry_no not in loaded[0]
     assert applied(at_east.entry_no) == [(east[0], D("-3"))]
     assert applied(at_none.entry_no) == [(nowhere[0].entry_no, D("-5")), (nowhere[1].entry_no, D("-1"))]
+
+
+def test_a_line_that_brings_stock_in_reaches_no_open_inbound_entry(loaded):
+    """Receipts, positive adjustments and sales returns take nothing from the open inbound entries: a posting of
+    only such lines reads none of them, and a receipt beside a sale adds nothing to the sale's reach."""
+    company()
+    item("I", "fifo")
+    r1, r2, r3, r4 = receipts("I")
+    loaded.clear()
+    post_item_journal([line("purchase", "01-10-26", 50, "I", 9), line("positive_adjmt", "01-10-26", 5, "I", 9)])
+    assert loaded[0] == set()
+    loaded.clear()
+    result = post_item_journal([line("purchase", "01-11-26", 50, "I", 9), line("sale", "01-11-26", 4, "I")])
+    assert loaded[0] == {r1}
+    assert applied(result.item_ledger_entries[1].entry_no) == [(r1, D("-4"))]
+
+
+def test_a_purchase_return_and_a_transfer_reach_at_the_location_they_take_from(loaded):
+    """A negative purchase takes stock out and reaches like a sale; a transfer reaches at its location by what it
+    moves and at its new location not at all."""
+    company()
+    item("T", "fifo")
+    r1, r2, r3, r4 = receipts("T")
+    west = [
+        post_item_journal([line("purchase", f"01-0{n + 5}-26", 5, "T", 9, location="WEST")]).item_ledger_entries[0]
+        for n in range(2)
+    ]
+    loaded.clear()
+    post_item_journal([line("purchase", "01-10-26", -7, "T")])
+    assert loaded[0] == {r1, r2}
+    loaded.clear()
+    transfer = JournalLine(
+        entry_type="transfer",
+        posting_date=d("01-11-26"),
+        document_no="T-1",
+        item="T",
+        quantity=D("2"),
+        location="EAST",
+        new_location="WEST",
+    )
+    post_item_journal([transfer])
+    assert loaded[0] == {r2}  # r1 was used up by the return; nothing at WEST (west[0], west[1]) is read
+    assert not loaded[0] & {w.entry_no for w in west}
