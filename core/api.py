@@ -12,6 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.bulk import pause_gc_for_request
 from core.errors import BooksError
 from core.models import IdempotencyKey
 
@@ -73,6 +74,8 @@ class IdempotentPostMixin:
     """
 
     def idempotent(self, request, post):
+        # The collector stays off until the answer has been sent (core.bulk.pause_gc_for_request says why).
+        pause_gc_for_request()
         key = request.headers.get("Idempotency-Key")
         if not key:
             with transaction.atomic():

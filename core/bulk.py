@@ -9,6 +9,7 @@ written with COPY. The instances are ordinary model instances afterwards (saved 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -36,6 +37,30 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+_request_pause = threading.local()
+
+
+def pause_gc_for_request() -> None:
+    """Pause the cyclic garbage collector until the current request's response is closed (``request_finished``).
+
+    A posting pauses the collector itself (``gc_paused``); resumed there, the collector's first pass rescans every
+    row the posting made, still alive for the answer (5-8 ms of a 500-line REST request, about the cost of all its
+    validation). Resumed once the response is closed, those rows and the answer's dicts have been freed by reference
+    counting and the pass sees only what survived. The pause ends at the latest when the thread's next request
+    starts, so a response that is never closed cannot leave the collector off.
+    """
+    if gc.isenabled():
+        gc.disable()
+        _request_pause.active = True
+
+
+def resume_gc_after_request(**_kwargs) -> None:
+    """``request_finished`` / ``request_started`` receiver: end this thread's ``pause_gc_for_request``."""
+    if getattr(_request_pause, "active", False):
+        _request_pause.active = False
+        gc.enable()
 
 
 def new_row(model, **values):
