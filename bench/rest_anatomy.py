@@ -84,6 +84,14 @@ def _time_phases(phases: dict) -> None:
     timed(posting, "post_item_journal")
     timed(api, "posting_result_data", "posting_result_data (the answer, on its own thread)")
     timed(APIView, "initial", "DRF initial (authentication, permissions)")
+    from django.db import connections
+    from rest_framework.serializers import BaseSerializer
+
+    from core import renderers
+
+    timed(type(connections["default"]), "commit", "COMMIT (the deferred checks and the WAL flush)")
+    timed(BaseSerializer, "is_valid", "validation of the lines")
+    timed(renderers.FastJSONRenderer, "render", "rendering the answer (orjson)")
 
 
 def main(argv: list[str]) -> int:
@@ -96,7 +104,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--server-log", default="")
     parser.add_argument("--explain", default="")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-sort", default="cumulative", help="pstats order: cumulative, tottime, ...")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--ab",
+        default="",
+        metavar="VAR",
+        help="set environment variable VAR to 1 for every second request (a toggle the code under test reads) and "
+        "report both halves",
+    )
     args = parser.parse_args(argv)
 
     with bench_database("anatomy", template=args.template):
@@ -112,11 +128,22 @@ def main(argv: list[str]) -> int:
         client = Client(HTTP_AUTHORIZATION=f"Token {api_token()}", HTTP_HOST="localhost")
         gen = generate.Generator(company, (args.requests + 2) * args.batch, args.seed)
 
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            backend = cur.fetchone()[0]
+        # --ab: per request, wall time and the CPU of both processes while the request runs, by variant.
+        by_variant: dict = defaultdict(list)
+
         def post(lines) -> float:
             body = json.dumps({"lines": [line_json(x) for x in lines]})
+            backend_before, own_before = _cpu_seconds(backend), time.process_time()
             started = time.perf_counter()
             response = client.post("/api/v1/item-journal/post/", body, content_type="application/json")
             seconds = time.perf_counter() - started
+            if args.ab:
+                by_variant[os.environ.get(args.ab, "")].append(
+                    (seconds, time.process_time() - own_before, _cpu_seconds(backend) - backend_before)
+                )
             if response.status_code != 201:
                 raise SystemExit(f"the posting answered {response.status_code}: {response.content[:500]!r}")
             gen.absorb(lines, _Posted(json.loads(response.content)))
@@ -168,10 +195,8 @@ def main(argv: list[str]) -> int:
                 entry[0] += 1
                 entry[1] += time.perf_counter() - pass_started[0]
 
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_backend_pid()")
-            backend = cur.fetchone()[0]
-            if args.server_log:
+        if args.server_log:
+            with connection.cursor() as cur:
                 cur.execute("SET log_min_duration_statement = 0")
         log_from = os.path.getsize(args.server_log) if args.server_log else 0
 
@@ -179,8 +204,14 @@ def main(argv: list[str]) -> int:
         profile = cProfile.Profile() if args.profile else None
         backend_cpu, own_cpu = _cpu_seconds(backend), time.process_time()
         seconds = []
-        for _ in range(args.requests):
+        by_variant.clear()
+        for number in range(args.requests):
             lines = gen.batch(args.batch)
+            if args.ab:
+                if number % 2:
+                    os.environ[args.ab] = "1"
+                else:
+                    os.environ.pop(args.ab, None)
             if profile:
                 profile.enable()
             if args.sql:
@@ -205,6 +236,15 @@ def main(argv: list[str]) -> int:
             f"{own_cpu * 1000 / n:.1f} ms (the client's encoding and reading included)"
         )
         _per_request("Garbage collector:", collections, n)
+        for variant, runs in sorted(by_variant.items()):
+            walls = sorted(r[0] for r in runs)
+            median = walls[len(walls) // 2]
+            print(
+                f"{args.ab}={variant or '(unset)'}: {len(runs)} requests, median {median * 1000:.1f} ms,"
+                f" mean {sum(walls) * 1000 / len(runs):.1f} ms; CPU per request: this process (the request only) "
+                f"{sum(r[1] for r in runs) * 1000 / len(runs):.1f} ms, PostgreSQL backend "
+                f"{sum(r[2] for r in runs) * 1000 / len(runs):.1f} ms"
+            )
         if phases:
             _per_request("Phases (wall):", phases, n)
         if args.sql:
@@ -229,7 +269,7 @@ def main(argv: list[str]) -> int:
         for plan in plans:
             print(plan)
         if profile:
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(50)
+            pstats.Stats(profile).sort_stats(args.profile_sort).print_stats(50)
     return 0
 
 
