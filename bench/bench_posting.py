@@ -23,10 +23,14 @@ minute. ``--no-record`` prints the figures without writing bench/results.
 
 Next to each figure, the PostgreSQL floor (``posting_floor``), in batches of the same size: the earlier entries each
 batch applied to read (with their cost sums) and their remaining quantity updated, the same rows (item ledger, value,
-application entries and the G/L queue) inserted as copies of the posted ones, constraints checked, then rolled back
-(bench/benchdb.py). Prints a table and records ``post_inprocess`` and ``post_rest`` ({"seconds", "floor_seconds",
-"peak_rss_mb", ...}) and ``posting_throughput`` through record.py. The targets (5,000 lines/s in process, 1,000 lines/s
-over REST in batches of 500, on the 2-core benchmark machine) are reported against, not enforced.
+application entries, the G/L queue and the item register) inserted as copies of the posted ones, the batch's items and
+Average totals read, its purchased items, the counters and the entry points written as the posting writes them
+(over REST also the token, the permissions and the audit row of a request), constraints checked, then rolled back
+(bench/benchdb.py). The floor of the entries alone, without the rows around them, is recorded too
+(``floor_entries_only_seconds``): until the twelfth session that was the floor. Prints a table and records
+``post_inprocess`` and ``post_rest`` ({"seconds", "floor_seconds", "peak_rss_mb", ...}) and ``posting_throughput``
+through record.py. The targets (5,000 lines/s in process, 1,000 lines/s over REST in batches of 500, on the 2-core
+benchmark machine) are reported against, not enforced.
 """
 
 from __future__ import annotations
@@ -85,12 +89,133 @@ _APPLIED_EARLIER = """
      WHERE entry_no BETWEEN %(iae_lo)s AND %(iae_hi)s AND outbound_item_entry_no < %(ile_lo)s"""
 
 
-def posting_floor(ranges: dict[str, tuple], batches: int) -> float:
+# The rows a posting reads and writes besides the entries, per slice (``posting_floor``): the items of its lines and
+# the Average items' running totals (read), its item register (inserted), the ledgers' counters and the items whose
+# last direct cost a purchase sets (updated, to the same values), and the Average items' cost adjustment entry points
+# (the posting's own upsert; the rows are there after the run, so it writes none: a floor). Which items those are is
+# looked up before the floor's clock starts, as the posting has them from its lines: the floor reads them by key.
+_PERIOD_END = {
+    "day": "v.valuation_date",
+    "week": "least(date_trunc('week', v.valuation_date)::date + 6, make_date(extract(year FROM v.valuation_date)::int,"
+    " 12, 31))",
+    "month": "(date_trunc('month', v.valuation_date) + interval '1 month - 1 day')::date",
+    "accounting_period": "(date_trunc('month', v.valuation_date) + interval '1 month - 1 day')::date",
+    "quarter": "(date_trunc('quarter', v.valuation_date) + interval '3 months - 1 day')::date",
+    "year": "make_date(extract(year FROM v.valuation_date)::int, 12, 31)",
+}
+
+
+def _setup_rows(applied: dict) -> tuple[list, list]:
+    from django.db import connection
+
+    from costing.models import InventorySetup
+
+    setup = InventorySetup.get()
+    location = "v.location_code" if setup.average_cost_calc_type == "item_location_variant" else "NULL::varchar"
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT array_agg(DISTINCT e.item_no ORDER BY e.item_no),
+                      coalesce(array_agg(DISTINCT e.item_no ORDER BY e.item_no)
+                               FILTER (WHERE i.costing_method = 'average'), '{}'),
+                      coalesce(array_agg(DISTINCT e.item_no ORDER BY e.item_no)
+                               FILTER (WHERE e.entry_type = 'purchase' AND e.positive), '{}')
+                 FROM costing_item_ledger_entry e JOIN costing_item i ON i.no = e.item_no
+                WHERE e.entry_no BETWEEN %(ile_lo)s AND %(ile_hi)s""",
+            applied,
+        )
+        items, average, purchased = cur.fetchone()
+    keys = {**applied, "items": items or [], "average": average, "purchased": purchased}
+    points = f"""
+        SELECT DISTINCT v.item_no, {location} AS location_code, {_PERIOD_END[setup.average_cost_period]} AS day
+          FROM costing_value_entry v
+         WHERE v.entry_no BETWEEN %(ve_lo)s AND %(ve_hi)s AND v.item_no = ANY(%(average)s::varchar[])"""
+    reads = [
+        ("SELECT * FROM costing_item WHERE no = ANY(%(items)s::varchar[])", keys, "items (read)"),
+        (
+            "SELECT item_no, location_code, quantity, cost FROM costing_avg_cost_total "
+            "WHERE item_no = ANY(%(average)s::varchar[])",
+            keys,
+            "Average totals (read)",
+        ),
+    ]
+    writes = [
+        (
+            "UPDATE core_counter SET last = last WHERE name IN "
+            "('item_application_entry', 'item_ledger_entry', 'item_register', 'value_entry')",
+            keys,
+            "counters",
+        ),
+        (
+            "UPDATE costing_item SET last_direct_cost = last_direct_cost WHERE no = ANY(%(purchased)s::varchar[])",
+            keys,
+            "items (last direct cost)",
+        ),
+        (
+            "INSERT INTO costing_avg_cost_adjmt_entry_point (item_no, location_code, valuation_date, cost_is_adjusted) "
+            f"SELECT item_no, location_code, day, false FROM ({points}) p "
+            "ON CONFLICT (item_no, location_code, valuation_date) DO UPDATE SET cost_is_adjusted = false "
+            "WHERE costing_avg_cost_adjmt_entry_point.cost_is_adjusted",
+            keys,
+            "entry points",
+        ),
+    ]
+    return reads, writes
+
+
+REQUEST_ROWS = "authentication, permissions, audit"
+
+
+def _request_rows(user_id: int, token: str) -> tuple[list, list]:
+    """What the API reads and writes per request besides the posting: the token with its user, the user's and the
+    user's groups' permissions, and the audit row."""
+    params = {"user": user_id, "token": token}
+    reads = [
+        (
+            "SELECT * FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id WHERE t.key = %(token)s",
+            params,
+            REQUEST_ROWS,
+        ),
+        (
+            "SELECT c.app_label, p.codename FROM auth_permission p JOIN auth_user_user_permissions up "
+            "ON up.permission_id = p.id JOIN django_content_type c ON c.id = p.content_type_id "
+            "WHERE up.user_id = %(user)s",
+            params,
+            REQUEST_ROWS,
+        ),
+        (
+            "SELECT c.app_label, p.codename FROM auth_permission p JOIN auth_group_permissions gp "
+            "ON gp.permission_id = p.id JOIN auth_user_groups ug ON ug.group_id = gp.group_id "
+            "JOIN django_content_type c ON c.id = p.content_type_id WHERE ug.user_id = %(user)s",
+            params,
+            REQUEST_ROWS,
+        ),
+    ]
+    writes = [
+        (
+            "INSERT INTO core_audit_entry (created_at, user_id, action, method, path, status_code, remote_addr, "
+            "details) SELECT now(), user_id, action, method, path, status_code, remote_addr, details "
+            "FROM core_audit_entry WHERE user_id = %(user)s ORDER BY id DESC LIMIT 1",
+            params,
+            REQUEST_ROWS,
+        )
+    ]
+    return reads, writes
+
+
+def posting_floor(
+    ranges: dict[str, tuple], batches: int, *, parts: dict | None = None, request: tuple[int, str] | None = None
+) -> float:
     """What PostgreSQL alone needs for the rows the run read and wrote, in ``batches`` slices, constraints checked,
-    rolled back: read the earlier entries each slice applied to (with their cost sums), insert copies of its item
-    ledger, value and application entries and G/L queue rows, and update the applied entries' remaining quantity
-    (to the same value: a floor)."""
-    from costing.models import ItemApplicationEntry, ItemLedgerEntry, PostValueEntryToGL, ValueEntry
+    rolled back: read the earlier entries each slice applied to (with their cost sums) and the slice's items and
+    Average totals, insert copies of its item ledger, value and application entries, G/L queue rows and register,
+    and update the applied entries' remaining quantity, the counters and the purchased items' last direct cost (to
+    the same values: a floor), and upsert the entry points (``_setup_rows``). ``request`` = (user id, token): a REST
+    run, whose slices also read and write what one request does besides posting (``_request_rows``).
+
+    ``parts`` gets the seconds of each of the statements the floor has had since the twelfth session, by what they
+    read or write (``_setup_rows``, ``REQUEST_ROWS``): the floor without them is the entries alone, as before.
+    """
+    from costing.models import ItemApplicationEntry, ItemLedgerEntry, ItemRegister, PostValueEntryToGL, ValueEntry
 
     total = 0.0
     for i in range(batches):
@@ -100,31 +225,41 @@ def posting_floor(ranges: dict[str, tuple], batches: int) -> float:
             size = (hi - lo + 1 + batches - 1) // batches
             return [lo + i * size, min(hi, lo + (i + 1) * size - 1)]
 
-        ile_lo = part("ile")[0]
+        ile_lo, ile_hi = part("ile")
+        ve_lo, ve_hi = part("ve")
         iae_lo, iae_hi = part("iae")
-        applied = {"iae_lo": iae_lo, "iae_hi": iae_hi, "ile_lo": ile_lo}
+        applied = {"iae_lo": iae_lo, "iae_hi": iae_hi, "ile_lo": ile_lo, "ile_hi": ile_hi, "ve_lo": ve_lo,
+                   "ve_hi": ve_hi}  # fmt: skip
+        setup_reads, setup_writes = _setup_rows(applied)
+        request_reads, request_writes = _request_rows(*request) if request else ([], [])
         total += floor_copy(
             [
-                (ItemLedgerEntry, "entry_no BETWEEN %s AND %s", part("ile"), ("entry_no",)),
-                (ValueEntry, "entry_no BETWEEN %s AND %s", part("ve"), ("entry_no",)),
+                (ItemLedgerEntry, "entry_no BETWEEN %s AND %s", [ile_lo, ile_hi], ("entry_no",)),
+                (ValueEntry, "entry_no BETWEEN %s AND %s", [ve_lo, ve_hi], ("entry_no",)),
                 (ItemApplicationEntry, "entry_no BETWEEN %s AND %s", [iae_lo, iae_hi], ("entry_no",)),
-                (PostValueEntryToGL, "value_entry_no BETWEEN %s AND %s", part("ve"), ("value_entry_no",)),
+                (PostValueEntryToGL, "value_entry_no BETWEEN %s AND %s", [ve_lo, ve_hi], ("value_entry_no",)),
+                (ItemRegister, "no BETWEEN %s AND %s", part("reg"), ("no",), "register"),
             ],
             read_sql=[
+                *request_reads,
                 (f"SELECT * FROM costing_item_ledger_entry WHERE entry_no IN ({_APPLIED_EARLIER})", applied),
                 (
                     "SELECT item_ledger_entry_no, sum(cost_amount_actual), sum(cost_amount_expected) "
                     f"FROM costing_value_entry WHERE item_ledger_entry_no IN ({_APPLIED_EARLIER}) GROUP BY 1",
                     applied,
                 ),
+                *setup_reads,
             ],
             write_sql=[
                 (
                     "UPDATE costing_item_ledger_entry SET remaining_quantity = remaining_quantity "
                     f"WHERE entry_no IN ({_APPLIED_EARLIER})",
                     applied,
-                )
+                ),
+                *setup_writes,
+                *request_writes,
             ],
+            parts=parts,
         )
     return total
 
@@ -348,7 +483,11 @@ def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: i
         os.killpg(server.pid, 15)
         server.wait(30)
     ranges = register_ranges(first_register)
-    floor = posting_floor(ranges, max(1, posted["lines"] // batch))
+    from rest_framework.authtoken.models import Token
+
+    parts: dict[str, float] = {}
+    user_id = Token.objects.get(key=token).user_id
+    floor = posting_floor(ranges, max(1, posted["lines"] // batch), parts=parts, request=(user_id, token))
     return {
         "lines": posted["lines"],
         "ledger_lines": ledger,
@@ -358,6 +497,8 @@ def run_rest(url: str, lines: int, items: int, batch: int, clients: int, seed: i
         "seconds": round(seconds, 2),
         "lines_per_s": round(posted["lines"] / seconds),
         "floor_seconds": round(floor, 2),
+        "floor_entries_only_seconds": round(floor - sum(parts.values()), 2),
+        "floor_parts_seconds": {k: round(v, 3) for k, v in parts.items()},
         "peak_rss_mb": threads_out[0],
     }
 
@@ -411,9 +552,11 @@ def main(argv: list[str]) -> int:
             figures = generate.run(args.lines, args.items, batch, args.seed, extras=False, report=None)
             figures["peak_rss_mb"] = PeakRSS.mb()
             figures["load_average"] = load_average()
-            figures["floor_seconds"] = round(
-                posting_floor(register_ranges(first_register), max(1, args.lines // batch)), 2
-            )
+            parts: dict[str, float] = {}
+            floor = posting_floor(register_ranges(first_register), max(1, args.lines // batch), parts=parts)
+            figures["floor_seconds"] = round(floor, 2)
+            figures["floor_entries_only_seconds"] = round(floor - sum(parts.values()), 2)
+            figures["floor_parts_seconds"] = {k: round(v, 3) for k, v in parts.items()}
             runs.append(figures)
             print(
                 f"  batch {batch:>5,}: {figures['lines_per_s_posting']:>6,} lines/s in post_item_journal "
@@ -446,6 +589,10 @@ def main(argv: list[str]) -> int:
                       f"{r['floor_seconds']:>8.1f} {r['lines_per_s']:>8,} {TARGET_REST_LINES_PER_S:>7,} "
                       f"{r['peak_rss_mb']:>8}"
                       f"  ledger {r['ledger_lines']:,} lines, load {r['load_average']}")  # fmt: skip
+        for r in [*runs, rest_empty, rest]:
+            if r and "floor_entries_only_seconds" in r:
+                print(f"floor of the {r.get('batch', '')}-line batches: the entries {r['floor_entries_only_seconds']} s"
+                      + "".join(f", {k} {v} s" for k, v in r.get("floor_parts_seconds", {}).items()))  # fmt: skip
         print(f"load average {load_average()}")
         for name, r in (("post_rest_empty", rest_empty), ("post_rest", rest)):
             if r:

@@ -124,24 +124,38 @@ def _copy_sql(model, where: str, key_columns: tuple[str, ...]) -> str:
 
 
 def floor_copy(
-    steps: list[tuple], *, read_sql: list[tuple[str, list]] = (), write_sql: list[tuple[str, list]] = ()
+    steps: list[tuple],
+    *,
+    read_sql: list[tuple] = (),
+    write_sql: list[tuple] = (),
+    parts: dict[str, float] | None = None,
 ) -> float:
     """Seconds PostgreSQL takes to run ``read_sql`` (each result fetched), to insert copies of rows (``steps`` =
     [(model, where, params, key columns to shift)]) and to run ``write_sql`` (updates of existing rows), in one
-    transaction, then every deferred constraint checked as a commit would, then rolled back."""
+    transaction, then every deferred constraint checked as a commit would, then rolled back.
+
+    A read or write given as (sql, params, label), or a step with a fifth element, a label, also adds its own seconds
+    to ``parts[label]``: the share of the floor that a part of it is."""
     from django.db import connection, transaction
+
+    def run(cur, sql, params, label, fetch=False):
+        at = time.perf_counter()
+        cur.execute(sql, params)
+        if fetch:
+            while cur.fetchmany(10_000):
+                pass
+        if label and parts is not None:
+            parts[label] = parts.get(label, 0.0) + time.perf_counter() - at
 
     started = time.perf_counter()
     with transaction.atomic():
         with connection.cursor() as cur:
-            for sql, params in read_sql:
-                cur.execute(sql, params)
-                while cur.fetchmany(10_000):
-                    pass
-            for model, where, params, keys in steps:
-                cur.execute(_copy_sql(model, where, keys), params)
-            for sql, params in write_sql:
-                cur.execute(sql, params)
+            for sql, params, *label in read_sql:
+                run(cur, sql, params, label[0] if label else None, fetch=True)
+            for model, where, params, keys, *label in steps:
+                run(cur, _copy_sql(model, where, keys), params, label[0] if label else None)
+            for sql, params, *label in write_sql:
+                run(cur, sql, params, label[0] if label else None)
             # Run the checks a commit would run (deferred foreign keys, balance per G/L transaction) now.
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         elapsed = time.perf_counter() - started
