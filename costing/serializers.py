@@ -6,7 +6,10 @@ agree and entries can be applied is the posting service's call, which names the 
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter, itemgetter
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
@@ -190,104 +193,172 @@ def _code_or_blank(value) -> str:
     return "" if value is None else value
 
 
+# Each column of an answer is written by one function over the whole column (``_table``); where every value already
+# is what the API writes (plain strings without None), the column is used as it is.
+def _texts(column: tuple) -> Sequence:
+    return column if set(map(type, column)) == {str} else list(map(_text, column))
+
+
+def _codes(column: tuple) -> Sequence:
+    return list(map(_code_or_blank, column)) if None in column else column
+
+
+def _dates(column: tuple) -> Sequence:
+    return list(map(date.isoformat, column))
+
+
+def _quantities(column: tuple) -> Sequence:
+    return list(map(_quantity, column))
+
+
+def _amounts(column: tuple) -> Sequence:
+    return list(map(_amount, column))
+
+
+def _unit_costs(column: tuple) -> Sequence:
+    return list(map(_unit_cost, column))
+
+
+_OBJECT_MAKERS: dict[tuple, object] = {}
+
+
+def _object_maker(keys: tuple):
+    """``values -> {keys[0]: values[0], ...}`` as one dict display, compiled once per key list: a dict display is
+    built presized in one step, ``dict(zip(keys, values))`` grows the dict key by key (twice the time)."""
+    maker = _OBJECT_MAKERS.get(keys)
+    if maker is None:
+        source = "lambda v: {" + ", ".join(f"{key!r}: v[{i}]" for i, key in enumerate(keys)) + "}"
+        maker = _OBJECT_MAKERS[keys] = eval(source)  # noqa: S307 - source built from the field names above only
+    return maker
+
+
+def _table(entries: list, spec: tuple, extra: tuple = ()) -> list[dict]:
+    """The answer's objects for ``entries``: ``spec`` is (key, attribute, column writer or None) per field, read from
+    the instance dicts (the foreign keys' ``_id`` attributes are descriptors, 0.3 us a read) by one C call per row;
+    ``extra`` is (key, column) pairs of values computed elsewhere, added after them."""
+    if not entries:
+        return []
+    columns = zip(*map(itemgetter(*(attname for _key, attname, _writer in spec)), map(vars, entries)), strict=True)
+    written = [writer(column) if writer else column for (_k, _a, writer), column in zip(spec, columns, strict=True)]
+    written.extend(column for _key, column in extra)
+    keys = tuple(key for key, _a, _w in spec) + tuple(key for key, _column in extra)
+    return list(map(_object_maker(keys), zip(*written, strict=True)))
+
+
+_ILE_FIELDS = (
+    ("entry_no", "entry_no", None),
+    ("item", "item_id", _codes),
+    ("posting_date", "posting_date", _dates),
+    ("entry_type", "entry_type", _texts),
+    ("document_no", "document_no", _texts),
+    ("external_document_no", "external_document_no", _texts),
+    ("description", "description", _texts),
+    ("location", "location_id", _codes),
+    ("quantity", "quantity", _quantities),
+    ("remaining_quantity", "remaining_quantity", _quantities),
+    ("invoiced_quantity", "invoiced_quantity", _quantities),
+    ("open", "open", None),
+    ("positive", "positive", None),
+    ("completely_invoiced", "completely_invoiced", None),
+    ("applies_to_entry", "applies_to_entry", None),
+    ("transferred_from_entry", "transferred_from_entry", None),
+    ("gen_bus_posting_group", "gen_bus_posting_group_id", _codes),
+    ("order_type", "order_type", _texts),
+    ("order_no", "order_no", _texts),
+)
+_VALUE_FIELDS = (
+    ("entry_no", "entry_no", None),
+    ("item_ledger_entry_no", "item_ledger_entry_id", None),
+    ("item", "item_id", _codes),
+    ("posting_date", "posting_date", _dates),
+    ("valuation_date", "valuation_date", _dates),
+    ("item_ledger_entry_type", "item_ledger_entry_type", _texts),
+    ("entry_type", "entry_type", _texts),
+    ("variance_type", "variance_type", _texts),
+    ("adjustment", "adjustment", None),
+    ("expected_cost", "expected_cost", None),
+    ("item_charge", "item_charge", None),
+    ("item_ledger_entry_quantity", "item_ledger_entry_quantity", _quantities),
+    ("valued_quantity", "valued_quantity", _quantities),
+    ("invoiced_quantity", "invoiced_quantity", _quantities),
+    ("cost_per_unit", "cost_per_unit", _unit_costs),
+    ("cost_amount_actual", "cost_amount_actual", _amounts),
+    ("cost_amount_expected", "cost_amount_expected", _amounts),
+)
+_VALUE_FIELDS_AFTER_POSTED = (
+    ("applies_to_entry", "applies_to_entry", None),
+    ("location", "location_id", _codes),
+    ("inventory_posting_group", "inventory_posting_group_id", _codes),
+    ("gen_bus_posting_group", "gen_bus_posting_group_id", _codes),
+    ("gen_prod_posting_group", "gen_prod_posting_group_id", _codes),
+    ("document_no", "document_no", _texts),
+    ("external_document_no", "external_document_no", _texts),
+    ("description", "description", _texts),
+    ("source_code", "source_code", _texts),
+    ("order_type", "order_type", _texts),
+    ("order_no", "order_no", _texts),
+)
+_APPLICATION_FIELDS = (
+    ("entry_no", "entry_no", None),
+    ("item_ledger_entry_no", "item_ledger_entry_id", None),
+    ("inbound_item_entry_no", "inbound_item_entry_id", None),
+    ("outbound_item_entry_no", "outbound_item_entry_id", None),
+    ("quantity", "quantity", _quantities),
+    ("posting_date", "posting_date", _dates),
+    ("cost_application", "cost_application", None),
+)
+
+
 def posting_result_data(result: PostingResult) -> dict:
     """The 201 body of a posting: ``PostingResultSerializer``'s output, from ``result`` without reading the entries
     back. Two reads remain, only where automatic cost posting ran: the posted-to-G/L amounts of the value entries
-    (changed in the database after they were written) and the G/L entries with their value entry numbers."""
-    value_entries = sorted(result.value_entries, key=lambda v: v.entry_no)
+    (changed in the database after they were written) and the G/L entries with their value entry numbers.
+
+    Built a column at a time (``_table``): a 500-line posting answers with about 1,800 entries of 7 to 30 fields, and
+    a function call per field was most of the answer's cost."""
+    value_entries = sorted(result.value_entries, key=attrgetter("entry_no"))
+    value_dicts = list(map(vars, value_entries))
     costs: dict[int, list] = defaultdict(lambda: [0, 0])
-    for v in value_entries:
-        if v.item_ledger_entry_id is not None:
-            total = costs[v.item_ledger_entry_id]
-            total[0] += v.cost_amount_expected
-            total[1] += v.cost_amount_actual
-    posted = {}
+    for v in value_dicts:
+        if v["item_ledger_entry_id"] is not None:
+            total = costs[v["item_ledger_entry_id"]]
+            total[0] += v["cost_amount_expected"]
+            total[1] += v["cost_amount_actual"]
     if result.posted_to_gl and value_entries:
         with connection.cursor() as cur:
             cur.execute(
                 "SELECT entry_no, cost_posted_to_gl, expected_cost_posted_to_gl FROM costing_value_entry "
                 "WHERE entry_no = ANY(%s)",
-                [[v.entry_no for v in value_entries]],
+                [[v["entry_no"] for v in value_dicts]],
             )
             posted = {no: (actual, expected) for no, actual, expected in cur.fetchall()}
+        pairs = [
+            posted.get(v["entry_no"], (v["cost_posted_to_gl"], v["expected_cost_posted_to_gl"])) for v in value_dicts
+        ]
+        posted_actual, posted_expected = (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
+    else:
+        posted_actual = tuple(v["cost_posted_to_gl"] for v in value_dicts)
+        posted_expected = tuple(v["expected_cost_posted_to_gl"] for v in value_dicts)
+    entries = sorted(result.item_ledger_entries, key=attrgetter("entry_no"))
     no_costs = (0, 0)
-    item_ledger_entries = []
-    for e in sorted(result.item_ledger_entries, key=lambda e: e.entry_no):
-        expected, actual = costs.get(e.entry_no, no_costs)
-        item_ledger_entries.append(
-            {
-                "entry_no": e.entry_no,
-                "item": _code_or_blank(e.item_id),
-                "posting_date": e.posting_date.isoformat(),
-                "entry_type": _text(e.entry_type),
-                "document_no": _text(e.document_no),
-                "external_document_no": _text(e.external_document_no),
-                "description": _text(e.description),
-                "location": _code_or_blank(e.location_id),
-                "quantity": _quantity(e.quantity),
-                "remaining_quantity": _quantity(e.remaining_quantity),
-                "invoiced_quantity": _quantity(e.invoiced_quantity),
-                "open": e.open,
-                "positive": e.positive,
-                "completely_invoiced": e.completely_invoiced,
-                "applies_to_entry": e.applies_to_entry,
-                "transferred_from_entry": e.transferred_from_entry,
-                "gen_bus_posting_group": _code_or_blank(e.gen_bus_posting_group_id),
-                "order_type": _text(e.order_type),
-                "order_no": _text(e.order_no),
-                "cost_amount_expected": _amount(expected),
-                "cost_amount_actual": _amount(actual),
-            }
-        )
-    value_data = []
-    for v in value_entries:
-        posted_actual, posted_expected = posted.get(v.entry_no, (v.cost_posted_to_gl, v.expected_cost_posted_to_gl))
-        value_data.append(
-            {
-                "entry_no": v.entry_no,
-                "item_ledger_entry_no": v.item_ledger_entry_id,
-                "item": _code_or_blank(v.item_id),
-                "posting_date": v.posting_date.isoformat(),
-                "valuation_date": v.valuation_date.isoformat(),
-                "item_ledger_entry_type": _text(v.item_ledger_entry_type),
-                "entry_type": _text(v.entry_type),
-                "variance_type": _text(v.variance_type),
-                "adjustment": v.adjustment,
-                "expected_cost": v.expected_cost,
-                "item_charge": v.item_charge,
-                "item_ledger_entry_quantity": _quantity(v.item_ledger_entry_quantity),
-                "valued_quantity": _quantity(v.valued_quantity),
-                "invoiced_quantity": _quantity(v.invoiced_quantity),
-                "cost_per_unit": _unit_cost(v.cost_per_unit),
-                "cost_amount_actual": _amount(v.cost_amount_actual),
-                "cost_amount_expected": _amount(v.cost_amount_expected),
-                "cost_posted_to_gl": _amount(posted_actual),
-                "expected_cost_posted_to_gl": _amount(posted_expected),
-                "applies_to_entry": v.applies_to_entry,
-                "location": _code_or_blank(v.location_id),
-                "inventory_posting_group": _code_or_blank(v.inventory_posting_group_id),
-                "gen_bus_posting_group": _code_or_blank(v.gen_bus_posting_group_id),
-                "gen_prod_posting_group": _code_or_blank(v.gen_prod_posting_group_id),
-                "document_no": _text(v.document_no),
-                "external_document_no": _text(v.external_document_no),
-                "description": _text(v.description),
-                "source_code": _text(v.source_code),
-                "order_type": _text(v.order_type),
-                "order_no": _text(v.order_no),
-            }
-        )
-    applications = [
-        {
-            "entry_no": a.entry_no,
-            "item_ledger_entry_no": a.item_ledger_entry_id,
-            "inbound_item_entry_no": a.inbound_item_entry_id,
-            "outbound_item_entry_no": a.outbound_item_entry_id,
-            "quantity": _quantity(a.quantity),
-            "posting_date": a.posting_date.isoformat(),
-            "cost_application": a.cost_application,
-        }
-        for a in sorted(result.application_entries, key=lambda a: a.entry_no)
-    ]
+    entry_costs = [costs.get(e.entry_no, no_costs) for e in entries]
+    item_ledger_entries = _table(
+        entries,
+        _ILE_FIELDS,
+        (
+            ("cost_amount_expected", _amounts(tuple(c[0] for c in entry_costs))),
+            ("cost_amount_actual", _amounts(tuple(c[1] for c in entry_costs))),
+        ),
+    )
+    value_data = _table(
+        value_entries,
+        _VALUE_FIELDS,
+        (("cost_posted_to_gl", _amounts(posted_actual)), ("expected_cost_posted_to_gl", _amounts(posted_expected))),
+    )
+    # The fields after the posted amounts, merged into each object in the serializer's order.
+    for target, rest in zip(value_data, _table(value_entries, _VALUE_FIELDS_AFTER_POSTED), strict=True):
+        target.update(rest)
+    applications = _table(sorted(result.application_entries, key=attrgetter("entry_no")), _APPLICATION_FIELDS)
     gl_entries = []
     if result.gl_entries:
         gl_entries = GLEntrySerializer(
