@@ -18,7 +18,7 @@ garbage collector's passes, inside the view and outside it. Options add, per req
 - ``--server-log PATH``: PostgreSQL's own duration of every statement and COPY of the run, from its log
   (``log_min_duration_statement`` set for this session only: needs a superuser and the server's log file, e.g.
   ``/var/log/postgresql/postgresql-15-main.log``).
-- ``--explain TEXT``: ``EXPLAIN (ANALYZE, BUFFERS)`` of the statements containing TEXT (run a second time), with
+- ``--explain TEXT``: ``EXPLAIN (ANALYZE, BUFFERS)`` of the last two statements containing TEXT (run again), with
   ``--sql``.
 - ``--profile``: cProfile over the requests (slows them about a third).
 """
@@ -167,10 +167,11 @@ def main(argv: list[str]) -> int:
                 entry = statements[" ".join(sql.split())[:110]]
                 entry[0] += 1
                 entry[1] += time.perf_counter() - started
-                if args.explain and args.explain in sql and len(plans) < 3:
+                if args.explain and args.explain in sql:
                     raw = connection.connection.cursor()  # not through the wrapper: no recursion
                     raw.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
                     plans.append("\n".join(row[0] for row in raw.fetchall()))
+                    del plans[:-2]  # the last two: the ledger as it has grown
 
         # The collector's passes, inside the item journal view and outside it.
         collections: dict = defaultdict(lambda: [0, 0.0])
