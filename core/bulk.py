@@ -36,7 +36,23 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            _skip_young_scan()
             gc.enable()
+
+
+def _skip_young_scan() -> None:
+    """Move every object the collector tracks into its oldest generation without scanning them, where no object is
+    frozen (``gc.get_freeze_count()``; a gunicorn worker freezes the loaded app, config/wsgi.py, and this would thaw
+    it).
+
+    Resumed after a batch, the collector's first pass would rescan every object the batch made and still holds (the
+    posting's entries, alive for its caller): 25-90 ms for a 5,000-line posting on the 1M ledger, about 6 % of it,
+    collecting nothing. A posting makes no reference cycles (none found after 5,000-line postings), so its objects
+    are freed by reference counting whichever generation they are in; anything cyclic that was young is collected by
+    the next full pass instead."""
+    if not gc.get_freeze_count():
+        gc.freeze()
+        gc.unfreeze()
 
 
 _request_pause = threading.local()
