@@ -413,10 +413,10 @@ class Posting:
         Of the open inbound entries, only those the lines can reach: in application order (entry no., newest first
         for LIFO), the entries until their remaining quantity covers ``needs[pair]``, the quantities the pair's
         outbound lines take out, added up. No outbound line of the posting can take more than its own quantity from
-        the entries already there, and an inbound line takes nothing from them, so the ones past that are never
-        applied to; the open entries grow with the ledger (85,000 at 1,000,000 lines) and reading all of them with
-        their cost sums was a third of a posting. An entry a line names (applies-to) is read on its own
-        (``_entry``).
+        the entries already there, and an inbound line or one that names its entry takes nothing from the others, so
+        the ones past that are never applied to; the open entries grow with the ledger (85,000 at 1,000,000 lines)
+        and reading all of them with their cost sums was a third of a posting. An entry a line names (applies-to) is
+        read on its own (``_entry``).
         """
         new = {(item, location) for item, location in pairs if item not in self.loaded_items} - self.loaded_pairs
         if new:
@@ -605,20 +605,20 @@ class Posting:
         for index, line in enumerate(lines):
             self._validate_line(line, f"lines[{index}]", locations, groups)
         # What the lines can take from the open inbound entries already there, per (item, location): only a line
-        # that takes stock out (a sale, a negative adjustment, a purchase return, a transfer's from-location) does.
+        # that takes stock out (a sale, a negative adjustment, a purchase return, a transfer's from-location) and
+        # names no entry to apply to does (a fixed application takes from its entry alone, read on its own below).
         # A line that brings stock in only closes open outbound entries, which are read whatever the need.
         # (Validation has run: a transfer's quantity is positive, and its new location only receives.)
         needs: dict[tuple, Decimal] = defaultdict(Decimal)
         for line in lines:
             quantity = dec(line.quantity)
             pair = (line.item, line.location or None)
+            takes_out = line.entry_type == ItemLedgerEntryType.TRANSFER or (quantity > 0) != (
+                line.entry_type in INBOUND_TYPES
+            )
+            needs[pair] += abs(quantity) if takes_out and not line.applies_to_entry else ZERO
             if line.entry_type == ItemLedgerEntryType.TRANSFER:
-                needs[pair] += quantity
                 needs[(line.item, line.new_location or None)] += ZERO
-            elif (quantity > 0) != (line.entry_type in INBOUND_TYPES):
-                needs[pair] += abs(quantity)
-            else:
-                needs[pair] += ZERO
         self._load_pairs(set(needs), needs)
         referenced = [n for line in lines for n in (line.applies_to_entry, line.applies_from_entry) if n]
         missing = [n for n in referenced if n not in self.entries]

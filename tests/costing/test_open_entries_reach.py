@@ -5,6 +5,7 @@ quantities of the posting's lines at that item and location. The applications mu
 all: earliest first for FIFO, latest first for LIFO, and past the loaded ones into the posting's own receipts.
 """
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -175,3 +176,15 @@ def test_a_purchase_return_and_a_transfer_reach_at_the_location_they_take_from(l
     post_item_journal([transfer])
     assert loaded[0] == {r2}  # r1 was used up by the return; nothing at WEST (west[0], west[1]) is read
     assert not loaded[0] & {w.entry_no for w in west}
+
+
+def test_a_line_that_names_its_entry_reaches_no_other(loaded):
+    """A fixed application (applies-to entry) takes from the entry it names alone: that entry is read on its own and
+    the line adds nothing to the reach of the others, for a sale as for a transfer."""
+    company()
+    item("P", "fifo")
+    r1, r2, r3, r4 = receipts("P")
+    loaded.clear()
+    sale = post_item_journal([replace(line("sale", "01-10-26", 3, "P"), applies_to_entry=r3)])
+    assert set().union(*loaded) == {r3}
+    assert applied(sale.item_ledger_entries[0].entry_no) == [(r3, D("-3"))]
