@@ -232,17 +232,22 @@ def _object_maker(keys: tuple):
     return maker
 
 
-def _table(entries: list, spec: tuple, extra: tuple = ()) -> list[dict]:
+def _table(entries: list, spec: tuple, computed: dict | None = None) -> list[dict]:
     """The answer's objects for ``entries``: ``spec`` is (key, attribute, column writer or None) per field, read from
     the instance dicts (the foreign keys' ``_id`` attributes are descriptors, 0.3 us a read) by one C call per row;
-    ``extra`` is (key, column) pairs of values computed elsewhere, added after them."""
+    a field whose attribute is None takes its written column from ``computed`` (values not on the entries)."""
     if not entries:
         return []
-    columns = zip(*map(itemgetter(*(attname for _key, attname, _writer in spec)), map(vars, entries)), strict=True)
-    written = [writer(column) if writer else column for (_k, _a, writer), column in zip(spec, columns, strict=True)]
-    written.extend(column for _key, column in extra)
-    keys = tuple(key for key, _a, _w in spec) + tuple(key for key, _column in extra)
-    return list(map(_object_maker(keys), zip(*written, strict=True)))
+    read = [(attname, writer) for _key, attname, writer in spec if attname is not None]
+    columns = iter(zip(*map(itemgetter(*(attname for attname, _w in read)), map(vars, entries)), strict=True))
+    written = []
+    for key, attname, writer in spec:
+        if attname is None:
+            written.append(computed[key])
+        else:
+            column = next(columns)
+            written.append(writer(column) if writer else column)
+    return list(map(_object_maker(tuple(key for key, _a, _w in spec)), zip(*written, strict=True)))
 
 
 _ILE_FIELDS = (
@@ -265,6 +270,8 @@ _ILE_FIELDS = (
     ("gen_bus_posting_group", "gen_bus_posting_group_id", _codes),
     ("order_type", "order_type", _texts),
     ("order_no", "order_no", _texts),
+    ("cost_amount_expected", None, None),
+    ("cost_amount_actual", None, None),
 )
 _VALUE_FIELDS = (
     ("entry_no", "entry_no", None),
@@ -284,8 +291,8 @@ _VALUE_FIELDS = (
     ("cost_per_unit", "cost_per_unit", _unit_costs),
     ("cost_amount_actual", "cost_amount_actual", _amounts),
     ("cost_amount_expected", "cost_amount_expected", _amounts),
-)
-_VALUE_FIELDS_AFTER_POSTED = (
+    ("cost_posted_to_gl", None, None),
+    ("expected_cost_posted_to_gl", None, None),
     ("applies_to_entry", "applies_to_entry", None),
     ("location", "location_id", _codes),
     ("inventory_posting_group", "inventory_posting_group_id", _codes),
@@ -345,19 +352,16 @@ def posting_result_data(result: PostingResult) -> dict:
     item_ledger_entries = _table(
         entries,
         _ILE_FIELDS,
-        (
-            ("cost_amount_expected", _amounts(tuple(c[0] for c in entry_costs))),
-            ("cost_amount_actual", _amounts(tuple(c[1] for c in entry_costs))),
-        ),
+        {
+            "cost_amount_expected": _amounts(tuple(c[0] for c in entry_costs)),
+            "cost_amount_actual": _amounts(tuple(c[1] for c in entry_costs)),
+        },
     )
     value_data = _table(
         value_entries,
         _VALUE_FIELDS,
-        (("cost_posted_to_gl", _amounts(posted_actual)), ("expected_cost_posted_to_gl", _amounts(posted_expected))),
+        {"cost_posted_to_gl": _amounts(posted_actual), "expected_cost_posted_to_gl": _amounts(posted_expected)},
     )
-    # The fields after the posted amounts, merged into each object in the serializer's order.
-    for target, rest in zip(value_data, _table(value_entries, _VALUE_FIELDS_AFTER_POSTED), strict=True):
-        target.update(rest)
     applications = _table(sorted(result.application_entries, key=attrgetter("entry_no")), _APPLICATION_FIELDS)
     gl_entries = []
     if result.gl_entries:
