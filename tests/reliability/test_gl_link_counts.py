@@ -69,16 +69,19 @@ def test_a_second_inventory_line_of_the_same_account_and_transaction_is_posted_t
     run_post_inventory_cost_to_gl(method="per_posting_group", document_no="INVT-1")
     assert _counts() == {"I2_posted_differs_from_gl": 0, "I4_posted_twice": 0, "I4_too_many_gl_lines": 0}
     inventory = set(inventory_accounts())
-    relations = list(GLItemLedgerRelation.objects.select_related("gl_entry", "value_entry"))
-    sale = next(
-        r for r in relations if r.value_entry.item_ledger_entry_type == "sale" and r.gl_entry.gl_account_id in inventory
+    relations = list(
+        GLItemLedgerRelation.objects.select_related("gl_entry", "value_entry").order_by("value_entry_id", "gl_entry_id")
     )
-    mine = sale.gl_entry
-    purchases = next(
-        r.gl_entry
+    # A sale's inventory line and another line of the same account in the same transaction (not every sale's day has
+    # one: the first pair in entry order, not whichever sale the unordered query returned first).
+    sale, purchases = next(
+        (sale, r.gl_entry)
+        for sale in relations
+        if sale.value_entry.item_ledger_entry_type == "sale" and sale.gl_entry.gl_account_id in inventory
         for r in relations
-        if (r.gl_entry.transaction_id, r.gl_entry.gl_account_id) == (mine.transaction_id, mine.gl_account_id)
-        and r.gl_entry_id != mine.entry_no
+        if (r.gl_entry.transaction_id, r.gl_entry.gl_account_id)
+        == (sale.gl_entry.transaction_id, sale.gl_entry.gl_account_id)
+        and r.gl_entry_id != sale.gl_entry_id
     )
     _link(purchases, sale.value_entry_id)
     assert _counts() == {"I2_posted_differs_from_gl": 0, "I4_posted_twice": 1, "I4_too_many_gl_lines": 0}
