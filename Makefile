@@ -82,6 +82,11 @@ reliability: install
 # Costbook next to Tryton 7.0 on the same workload (bench/peer/run_peer.py, docs/performance.md). Tryton lives in
 # var/tryton (its own venv and trytond.conf); its database costbook_peer_tryton is initialised once.
 PEER_LINES ?= 1000
+PEER_ITEMS ?= 300
+# PEER_BUDGET=SECONDS cuts Tryton's posting and full recompute (lower bounds, run_peer.py); PEER_REUSE=1 takes
+# Costbook's side from the last `make bench` at PEER_LINES instead of running it again.
+PEER_BUDGET ?=
+PEER_REUSE ?=
 TRYTON_VENV := var/tryton/venv
 TRYTON_PKGS := "trytond>=7.0,<7.1" "trytond-stock>=7.0,<7.1" "trytond-account-stock-continental>=7.0,<7.1" \
 	"trytond-product-cost-fifo>=7.0,<7.1" "trytond-account>=7.0,<7.1" "trytond-account-product>=7.0,<7.1" \
@@ -100,4 +105,5 @@ bench-peer: install
 		TRYTONPASSFILE=var/tryton/passfile $(TRYTON_VENV)/bin/trytond-admin -c var/tryton/trytond.conf \
 			-d costbook_peer_tryton --all --email admin@example.com \
 			-u account_stock_continental product_cost_fifo --activate-dependencies < /dev/null; fi
-	DATABASE_URL=postgresql://root@127.0.0.1:5432/costbook $(PY) bench/peer/run_peer.py --lines $(PEER_LINES)
+	DATABASE_URL=postgresql://root@127.0.0.1:5432/costbook $(PY) bench/peer/run_peer.py --lines $(PEER_LINES) \
+		--items $(PEER_ITEMS) $(if $(PEER_BUDGET),--budget $(PEER_BUDGET)) $(if $(PEER_REUSE),--reuse)

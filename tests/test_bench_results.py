@@ -47,3 +47,90 @@ def test_a_docs_section_is_replaced_between_its_markers_and_the_prose_kept(bench
     assert "| matrix | 0.012 |" in text and "|---|---:|" in text
     doctable.write_section("new", "appended", doc)
     assert doc.read_text().rstrip().endswith("<!-- new:begin -->\nappended\n<!-- new:end -->")
+
+
+@pytest.fixture
+def run_peer(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    monkeypatch.syspath_prepend(str(BENCH / "peer"))
+    for name in ("doctable", "run_peer", "workload"):
+        sys.modules.pop(name, None)
+    import run_peer
+
+    return run_peer
+
+
+def test_a_budgeted_tryton_run_is_shown_as_lower_bounds_with_what_each_figure_covers(run_peer):
+    """At 1,000,000 lines Tryton's posting and full recompute are cut by a budget (bench/peer/tryton_load.py): the
+    cut figures, and those measured on the part loaded, are lower bounds and say so."""
+    prefix = {"moves": 21_000, "of_moves": 1_000_000, "last_day": "2025-12-02"}
+    tryton = {
+        "moves": 21_000,
+        "budget": 900.0,
+        "steps": {
+            "post_inprocess": {"seconds": 903.2, "moves": 21_000, "of_moves": 1_000_000, "complete": False},
+            "adjust_incremental": {"seconds": 0.5, "on_prefix": prefix},
+            "adjust_full": {
+                "seconds": 901.0,
+                "products": 4_100,
+                "of_products": 10_000,
+                "complete": False,
+                "on_prefix": prefix,
+            },
+            "close_test": {"seconds": 3.1, "on_prefix": prefix},
+            "matrix": {"seconds": 2.2, "on_prefix": prefix},
+        },
+    }
+    scale = {
+        "lines": 1_000_000,
+        "steps": {
+            "post_inprocess": {"seconds": 301.0},
+            "adjust_incremental_receipt": {"seconds": 0.025},
+            "adjust_full": {"seconds": 45.0},
+            "close_test": {"seconds": 5.0},
+            "matrix": {"seconds": 0.011},
+        },
+    }
+    figures = run_peer.combine(scale, tryton)
+    assert figures["lower_bounds"] == ["adjust_full", "adjust_incremental", "close_test", "matrix", "post_inprocess"]
+    assert figures["ratio_tryton_to_costbook"]["post_inprocess"] == 3.0
+    assert figures["ratio_tryton_to_costbook"]["close_test"] == 0.6  # a bound that decides nothing, shown as it is
+
+    class Args:
+        lines, items, seed = 1_000_000, 10_000, 1
+
+    text = run_peer.peer_table(figures, Args)
+    assert "budget of 900 s" in text and "(21,000 moves loaded)" in text
+    assert "| ≥ 903.200 | ≥ 3.0× | 21,000 of 1,000,000 moves (budget) |" in text
+    assert "| ≥ 901.000 | ≥ 20.0× | 4,100 of 10,000 products (budget), on the first 21,000 moves |" in text
+    assert "| ≥ 3.100 | ≥ 0.6× | the whole step, on the first 21,000 moves |" in text
+
+
+def test_a_whole_tryton_run_is_shown_without_bounds(run_peer):
+    tryton = {"moves": 100, "budget": None, "steps": {"matrix": {"seconds": 0.4, "on_prefix": None}}}
+    figures = run_peer.combine({"lines": 100, "steps": {"matrix": {"seconds": 0.004}}}, tryton)
+    assert figures["lower_bounds"] == []
+
+    class Args:
+        lines, items, seed = 100, 30, 1
+
+    text = run_peer.peer_table(figures, Args)
+    assert "≥" not in text and "covers" not in text
+    assert "| 0.004 | 0.400 | 100.0× |" in text
+
+
+def test_the_workload_streams_its_moves_and_counts_them_first(run_peer, tmp_path):
+    import workload
+
+    path = tmp_path / "w.jsonl"
+    header = {"seed": 1, "start": "2025-11-22", "items": [{"no": "I1", "method": "fifo", "cost": "2.00"}]}
+    moves = [
+        workload.Move("sale", "2025-11-23", "I1", 1, "EAST", "customer", None),
+        workload.Move("purchase", "2025-11-24", "I1", 5, "supplier", "EAST", "2.00"),
+    ]
+    path.write_text("\n".join([json.dumps(header)] + [json.dumps(m.__dict__) for m in moves]) + "\n")
+    read_header, count, stream = workload.stream(path)
+    assert (read_header, count) == (header, 2)
+    assert list(stream) == moves
+    receipt = workload.backdated_receipt(header, workload.stream(path)[2])
+    assert (receipt.day, receipt.quantity, receipt.unit_cost) == ("2025-11-25", 10, "2.20")

@@ -1,6 +1,6 @@
 """`make bench-peer`: the same workload through Costbook and through Tryton 7.0, figures side by side.
 
-    .venv/bin/python bench/peer/run_peer.py [--lines 1000] [--items 300] [--seed 1]
+    .venv/bin/python bench/peer/run_peer.py [--lines 1000] [--items 300] [--seed 1] [--budget SECONDS] [--reuse]
 
 1. bench/bench_scale.py --lines N posts generate.py's lines through Costbook (and times every step) and writes the
    moves to bench/results/workload-N.jsonl.
@@ -10,6 +10,10 @@
    {"lines": N, "tryton": {STEP: {"seconds"}}, "costbook": {STEP: {"seconds"}}, "ratio": {STEP: tryton/costbook}}.
 
 Tryton posts about ten moves a second on the 2-core machine, so the default size is small; the size is recorded.
+At 1,000,000 lines Tryton's load would take hours: ``--budget`` cuts its posting and its full recompute after so
+many seconds each (tryton_load.py), and the table then shows Tryton's figures as lower bounds ("≥") with what each
+covers. ``--reuse`` takes Costbook's side from the last ``make bench`` at the same size (its scale-N.json and
+workload-N.jsonl, both written by bench_scale.py in that run) instead of running bench_scale.py again.
 """
 
 from __future__ import annotations
@@ -40,6 +44,12 @@ def psql(sql: str) -> None:
     subprocess.run(["psql", "-q", SERVER, "-c", sql], check=True)
 
 
+def lower_bound(step: dict) -> bool:
+    """Tryton's figure covers less than the whole step: cut by the budget, or run on the part of the workload loaded
+    (fewer moves to read than the whole workload has, so the whole would take at least as long)."""
+    return step.get("complete") is False or bool(step.get("on_prefix"))
+
+
 def combine(scale: dict, tryton: dict) -> dict:
     ours = {name: {"seconds": s["seconds"]} for name, s in scale["steps"].items()}
     theirs = {
@@ -56,6 +66,9 @@ def combine(scale: dict, tryton: dict) -> dict:
         "tryton": theirs,
         "costbook": ours,
         "ratio_tryton_to_costbook": ratio,
+        "lower_bounds": sorted(name for name in ratio if lower_bound(tryton["steps"][name])),
+        "tryton_moves_loaded": tryton.get("moves"),
+        "tryton_budget_seconds": tryton.get("budget"),
         "compared": COMPARABLE,
     }
 
@@ -69,24 +82,47 @@ LABELS = {
 }
 
 
+def covers(step: dict) -> str:
+    """What a Tryton figure measured, in words, when it is not the whole step."""
+    if step.get("complete") is False and "of_moves" in step:
+        return f"{step['moves']:,} of {step['of_moves']:,} moves (budget)"
+    if step.get("complete") is False:
+        done = f"{step['products']:,} of {step['of_products']:,} products (budget)"
+    else:
+        done = "the whole step"
+    prefix = step.get("on_prefix")
+    return f"{done}, on the first {prefix['moves']:,} moves" if prefix else done
+
+
 def peer_table(figures: dict, args) -> str:
     from doctable import table
 
-    rows = [
-        [
+    partial = bool(figures.get("lower_bounds"))
+    rows = []
+    for name, mine in COMPARABLE.items():
+        if name not in figures["ratio_tryton_to_costbook"]:
+            continue
+        bound = "≥ " if name in figures.get("lower_bounds", ()) else ""
+        row = [
             LABELS[name],
             f"{figures['costbook'][mine]['seconds']:,.3f}",
-            f"{figures['tryton'][name]['seconds']:,.3f}",
-            f"{figures['ratio_tryton_to_costbook'][name]:,.1f}×",
+            f"{bound}{figures['tryton'][name]['seconds']:,.3f}",
+            f"{bound}{figures['ratio_tryton_to_costbook'][name]:,.1f}×",
         ]
-        for name, mine in COMPARABLE.items()
-        if name in figures["ratio_tryton_to_costbook"]
-    ]
-    return (
+        rows.append(row + [covers(figures["tryton"][name])] if partial else row)
+    header = [f"Operation ({args.lines:,}-line workload)", "Costbook (s)", "Tryton (s)", "Tryton ÷ Costbook"]
+    intro = (
         f"`make bench-peer PEER_LINES={args.lines}` ({args.lines:,} lines, {args.items} items, seed {args.seed}),"
-        " both systems in the same run:\n\n"
-        + table([f"Operation ({args.lines:,}-line workload)", "Costbook (s)", "Tryton (s)", "Tryton ÷ Costbook"], rows)
+        " both systems in the same run"
     )
+    if partial:
+        intro += (
+            f", Tryton with a budget of {figures['tryton_budget_seconds']:g} s for its posting and its full recompute"
+            f" ({figures['tryton_moves_loaded']:,} moves loaded). A figure marked ≥ covers less than the whole"
+            " step (last column), so the whole step would take Tryton at least as long"
+        )
+        header.append("Tryton's figure covers")
+    return intro + ":\n\n" + table(header, rows, right=range(1, 4))
 
 
 def main(argv: list[str]) -> int:
@@ -94,49 +130,77 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--lines", type=int, default=1000)
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "python"),
-            str(BENCH / "bench_scale.py"),
-            "--lines",
-            str(args.lines),
-            "--items",
-            str(args.items),
-            "--batch",
-            "1000",
-            "--seed",
-            str(args.seed),
-            "--rest-lines",
-            "0",
-            "--record-as",
-            "scale_peer",
-        ],
-        check=True,
+    parser.add_argument("--batch", type=int, default=1000, help="Costbook's posting batch (bench_scale.py --batch)")
+    parser.add_argument("--budget", type=float, default=None, help="seconds for Tryton's posting and full recompute")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Costbook's figures and workload from the last make bench at this size"
     )
+    args = parser.parse_args(argv)
+    workload = BENCH / "results" / f"workload-{args.lines}.jsonl"
+    if args.reuse:
+        if not workload.exists() or not (BENCH / "results" / f"scale-{args.lines}.json").exists():
+            raise SystemExit(f"--reuse: no make bench at {args.lines:,} lines left its scale and workload files")
+        with workload.open() as f:
+            header = json.loads(f.readline())
+        args.items, args.seed = len(header["items"]), header["seed"]
+    else:
+        subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "python"),
+                str(BENCH / "bench_scale.py"),
+                "--lines",
+                str(args.lines),
+                "--items",
+                str(args.items),
+                "--batch",
+                str(args.batch),
+                "--seed",
+                str(args.seed),
+                "--rest-lines",
+                "0",
+                "--record-as",
+                "scale_peer",
+            ],
+            check=True,
+        )
     scale = json.loads((BENCH / "results" / f"scale-{args.lines}.json").read_text())
     psql("DROP DATABASE IF EXISTS costbook_peer_tryton_run WITH (FORCE)")
     psql("CREATE DATABASE costbook_peer_tryton_run TEMPLATE costbook_peer_tryton")
-    out = subprocess.run(
+    # Tryton's progress is shown as it comes (a budgeted 1M run takes the better part of an hour); its last line is
+    # the figures.
+    last = ""
+    with subprocess.Popen(
         [
             str(TRYTON / "venv" / "bin" / "python"),
             str(HERE / "tryton_load.py"),
             "--database",
             "costbook_peer_tryton_run",
             "--workload",
-            str(BENCH / "results" / f"workload-{args.lines}.jsonl"),
+            str(workload),
+            *(["--budget", str(args.budget)] if args.budget is not None else []),
         ],
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
-    )
-    print(out.stdout)
-    tryton = json.loads(out.stdout.strip().splitlines()[-1])
+    ) as loader:
+        for line in loader.stdout:
+            print(line, end="", flush=True)
+            last = line if line.strip() else last
+    if loader.returncode:
+        raise SystemExit(f"tryton_load.py failed ({loader.returncode})")
+    tryton = json.loads(last)
     psql("DROP DATABASE IF EXISTS costbook_peer_tryton_run WITH (FORCE)")
     from record import record
 
     figures = combine(scale, tryton)
-    record("peer", figures, items=args.items, seed=args.seed, tryton="7.0 (trytond 7.0.x from PyPI)")
+    record(
+        "peer",
+        figures,
+        items=args.items,
+        seed=args.seed,
+        budget=args.budget,
+        costbook="the last make bench at this size" if args.reuse else "bench_scale.py in this run",
+        tryton="7.0 (trytond 7.0.x from PyPI)",
+    )
     from doctable import write_section
 
     write_section("bench-peer", peer_table(figures, args))

@@ -24,6 +24,7 @@ revaluations posted between batches have no stock move and are not loaded.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -99,7 +100,23 @@ def read(path, limit: int | None = None) -> tuple[dict, list[Move]]:
     return header, moves
 
 
-def backdated_receipt(header: dict, moves: list[Move]) -> Move:
+def stream(path) -> tuple[dict, int, Iterator[Move]]:
+    """The header, the number of moves and the moves one at a time: a 1,000,000-move workload need not sit in memory
+    (tryton_load.py with a budget reads only as far as it gets)."""
+    with open(path) as f:
+        header = json.loads(f.readline())
+        count = sum(1 for _ in f)
+
+    def moves() -> Iterator[Move]:
+        with open(path) as f:
+            f.readline()
+            for text in f:
+                yield Move(**json.loads(text))
+
+    return header, count, moves()
+
+
+def backdated_receipt(header: dict, moves: Iterable[Move]) -> Move:
     """The back-dated receipt both sides post before recomputing cost: 10 more of the first FIFO item received in
     the workload, dated the day after its first receipt, 10 % dearer."""
     methods = {i["no"]: i["method"] for i in header["items"]}
