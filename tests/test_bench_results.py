@@ -97,9 +97,10 @@ def test_a_budgeted_tryton_run_is_shown_as_lower_bounds_with_what_each_figure_co
     assert figures["ratio_tryton_to_costbook"]["close_test"] == 0.6  # a bound that decides nothing, shown as it is
 
     class Args:
-        lines, items, seed = 1_000_000, 10_000, 1
+        lines, items, seed, budget, reuse = 1_000_000, 10_000, 1, 900.0, True
 
     text = run_peer.peer_table(figures, Args)
+    assert text.startswith("`make bench-peer PEER_LINES=1000000 PEER_BUDGET=900 PEER_REUSE=1` (1,000,000 lines, 10,000")
     assert "budget of 900 s" in text and "(21,000 moves loaded)" in text
     assert "| ≥ 903.200 | ≥ 3.0× | 21,000 of 1,000,000 moves (budget) |" in text
     assert "| ≥ 901.000 | ≥ 20.0× | 4,100 of 10,000 products (budget), on the first 21,000 moves |" in text

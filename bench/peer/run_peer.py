@@ -111,9 +111,15 @@ def peer_table(figures: dict, args) -> str:
         ]
         rows.append(row + [covers(figures["tryton"][name])] if partial else row)
     header = [f"Operation ({args.lines:,}-line workload)", "Costbook (s)", "Tryton (s)", "Tryton ÷ Costbook"]
-    intro = (
-        f"`make bench-peer PEER_LINES={args.lines}` ({args.lines:,} lines, {args.items} items, seed {args.seed}),"
-        " both systems in the same run"
+    budget = getattr(args, "budget", None)
+    reuse = getattr(args, "reuse", False)
+    command = f"make bench-peer PEER_LINES={args.lines}"
+    command += f" PEER_BUDGET={budget:g}" if budget is not None else ""
+    command += " PEER_REUSE=1" if reuse else ""
+    intro = f"`{command}` ({args.lines:,} lines, {args.items:,} items, seed {args.seed}), " + (
+        "Costbook's figures from the `make bench` run just before it (above), Tryton's on the same machine after it"
+        if reuse
+        else "both systems in the same run"
     )
     if partial:
         intro += (
