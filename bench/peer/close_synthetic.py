@@ -28,8 +28,9 @@ config.update_etc(conf)
 import tryton_load as tl  # noqa: E402
 from trytond.pool import Pool  # noqa: E402
 from trytond.transaction import Transaction  # noqa: E402
+from workload import read  # noqa: E402
 
-header, moves = tl.read(workload, n_load)
+header, moves = read(workload, n_load)
 pool = Pool(db)
 pool.init()
 s = tl.in_transaction(db, {}, lambda: tl.setup_company(pool, header))

@@ -9,7 +9,7 @@
 3. Both sets of figures are recorded in bench/results/<date>.json under "peer":
    {"lines": N, "tryton": {STEP: {"seconds"}}, "costbook": {STEP: {"seconds"}}, "ratio": {STEP: tryton/costbook}}.
 
-Tryton posts about ten moves a second on the 2-core machine, so the default size is small; the size is recorded.
+Tryton posts a few dozen moves a second on the 2-core machine, so the default size is small; the size is recorded.
 At 1,000,000 lines Tryton's load would take hours: ``--budget`` cuts its posting and its full recompute after so
 many seconds each (tryton_load.py), and the table then shows Tryton's figures as lower bounds ("≥") with what each
 covers. ``--reuse`` takes Costbook's side from the last ``make bench`` at the same size (its scale-N.json and
