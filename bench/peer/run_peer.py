@@ -1,19 +1,22 @@
 """`make bench-peer`: the same workload through Costbook and through Tryton 7.0, figures side by side.
 
-    .venv/bin/python bench/peer/run_peer.py [--lines 1000] [--items 300] [--seed 1] [--budget SECONDS] [--reuse]
+    .venv/bin/python bench/peer/run_peer.py [--lines 1000000] [--items 10000] [--batch 5000] [--seed 1]
+                                            [--budget SECONDS] [--reuse]
 
 1. bench/bench_scale.py --lines N posts generate.py's lines through Costbook (and times every step) and writes the
-   moves to bench/results/workload-N.jsonl.
+   moves to bench/results/workload-N.jsonl. The defaults are make bench's workload and batch size, so Costbook's
+   figures here mean what they mean there.
 2. A fresh copy of the initialised Tryton database (costbook_peer_tryton, made once by trytond-admin) gets the same
    moves through bench/peer/tryton_load.py, run by Tryton's venv (var/tryton/venv).
 3. Both sets of figures are recorded in bench/results/<date>.json under "peer":
    {"lines": N, "tryton": {STEP: {"seconds"}}, "costbook": {STEP: {"seconds"}}, "ratio": {STEP: tryton/costbook}}.
 
-Tryton posts a few dozen moves a second on the 2-core machine, so the default size is small; the size is recorded.
-At 1,000,000 lines Tryton's load would take hours: ``--budget`` cuts its posting and its full recompute after so
-many seconds each (tryton_load.py), and the table then shows Tryton's figures as lower bounds ("≥") with what each
-covers. ``--reuse`` takes Costbook's side from the last ``make bench`` at the same size (its scale-N.json and
-workload-N.jsonl, both written by bench_scale.py in that run) instead of running bench_scale.py again.
+Tryton posts a few dozen moves a second on the 2-core machine: at 1,000,000 lines its load alone would take six
+hours and more, and its full recompute about nine. ``--budget`` (``make bench-peer`` gives 1,200 s) cuts its posting
+and its full recompute after so many seconds each (tryton_load.py), and the table then shows Tryton's figures as
+lower bounds ("≥") with what each covers. ``--reuse`` takes Costbook's side from the last ``make bench`` at the same
+size (its scale-N.json and workload-N.jsonl, both written by bench_scale.py in that run) instead of running
+bench_scale.py again.
 """
 
 from __future__ import annotations
@@ -133,10 +136,10 @@ def peer_table(figures: dict, args) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lines", type=int, default=1000)
-    parser.add_argument("--items", type=int, default=300)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--batch", type=int, default=1000, help="Costbook's posting batch (bench_scale.py --batch)")
+    parser.add_argument("--batch", type=int, default=5_000, help="Costbook's posting batch (bench_scale.py --batch)")
     parser.add_argument("--budget", type=float, default=None, help="seconds for Tryton's posting and full recompute")
     parser.add_argument(
         "--reuse", action="store_true", help="Costbook's figures and workload from the last make bench at this size"
