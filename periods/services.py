@@ -127,7 +127,8 @@ def close_period(ending_date: date, *, user=None) -> list[InventoryPeriodEntry]:
             _("The inventory period ending %(date)s is already closed.") % {"date": ending_date},
             code="already_closed",
         )
-    test = selectors.close_test(ending_date)
+    # Nothing written yet, only locks taken: the test may read on a second connection too (core.consistent).
+    test = selectors.close_test(ending_date, join=True)
     if not test.clean:
         raise PeriodNotClean(
             _(

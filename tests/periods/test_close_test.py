@@ -110,3 +110,47 @@ def test_a_reason_with_more_rows_than_the_limit_says_how_many_more(books):
     test = selectors.close_test(JAN31, limit=3)
     assert [p.entry_no for p in test.problems] == [1, 2, 3, None]
     assert test.problems[-1].message == "Only the first 3 are listed; there are more of the same kind."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_test_split_over_two_connections_says_what_it_says_on_one(books):
+    """Outside a transaction the close test reads on two connections (core.consistent); inside one, on one. The same
+    problems, warnings and books figures, in the same order and language, either way."""
+    from django.db import transaction
+    from django.utils import translation
+
+    post(line("purchase", date(2026, 1, 5), 1, unit_cost=10), line("sale", date(2026, 1, 8), 3))
+    post(line("purchase", date(2026, 1, 9), 2, item_no="V", unit_cost=11), line("sale", date(2026, 1, 12), 1, "V"))
+    post(*[line("sale", date(2026, 1, 10), 1, document_no=f"S{n}") for n in range(3)])
+    messages = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            split = selectors.close_test(JAN31, limit=2)
+            with transaction.atomic():
+                inline = selectors.close_test(JAN31, limit=2)
+        assert split.as_dict() == inline.as_dict()
+        assert (split.books.counts, split.books.figures) == (inline.books.counts, inline.books.figures)
+        assert len(split.problems) >= 4 and split.warnings
+        messages[language] = [p.message for p in split.problems + split.warnings]
+    # The reasons and the warning were written on the second connection's thread, in the caller's language.
+    assert all(en != zh for en, zh in zip(messages["en"], messages["zh-hans"], strict=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_close_period_runs_the_split_test_in_its_own_transaction(books):
+    """close_period joins its transaction's snapshot (core.consistent, join=True): it refuses with exactly the
+    problems the close test shows, and closes once they are gone, its snapshot rows from the test's balances."""
+    from periods.models import InventoryPeriod
+    from periods.services import PeriodNotClean, close_period, create_period
+
+    create_period(ending_date=JAN31)
+    post(line("purchase", date(2026, 1, 5), 4, unit_cost=10), line("sale", date(2026, 1, 8), 3))
+    shown = [p.as_dict() for p in selectors.close_test(JAN31).problems]
+    assert shown
+    with pytest.raises(PeriodNotClean) as refused:
+        close_period(JAN31)
+    assert refused.value.problems == shown
+    adjust_cost()
+    gl_posting.run_post_inventory_cost_to_gl(method="per_entry")
+    close_period(JAN31)
+    assert InventoryPeriod.objects.get(ending_date=JAN31).closed
