@@ -82,9 +82,9 @@ reliability: install
 # Costbook next to Tryton 7.0 on the same workload (bench/peer/run_peer.py, docs/performance.md). Tryton lives in
 # var/tryton (its own venv and trytond.conf); its database costbook_peer_tryton is initialised once.
 # By default make bench's workload (1,000,000 lines, 10,000 items), both systems in one run; Tryton gets PEER_BUDGET
-# seconds each to post and to recompute its costs (its figures are then lower bounds, run_peer.py: the whole of it
-# would take Tryton about 16 hours here). PEER_BUDGET= (empty) lets Tryton run to the end; PEER_REUSE=1 takes
-# Costbook's side from the last `make bench` at PEER_LINES instead of running it again.
+# seconds each to post and to recompute its costs (its figures are then lower bounds, run_peer.py: the whole load
+# would take Tryton 4.6 to 11.6 hours on the machines measured). PEER_BUDGET= (empty) lets Tryton run to the end;
+# PEER_REUSE=1 takes Costbook's side from the last `make bench` at PEER_LINES instead of running it again.
 PEER_LINES ?= $(BENCH_LINES)
 PEER_ITEMS ?= 10000
 PEER_BUDGET ?= 1200

@@ -20,7 +20,7 @@ and prints one JSON object with the figures on its last line (bench/peer/run_pee
 
 With ``--budget SECONDS`` posting stops after the first batch that brings its time past the budget, and the full
 recompute likewise after the first group of products (they then go in transactions of ``--product-batch``). Tryton
-posts a few dozen moves a second on the 2-core machine (24 to 48 on the machines measured), so the 1,000,000-move
+posts a few dozen moves a second on the 2-core machine (24 to 67 on the machines measured), so the 1,000,000-move
 workload would take hours to load; with a budget each figure says what it covers. A cut step records
 ``complete: false`` with what it did (``moves`` of ``of_moves``, ``products`` of ``of_products``): its seconds are a
 lower bound of the whole step. The steps after a cut load run on the database as loaded (``on_prefix`` says how far),
