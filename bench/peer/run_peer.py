@@ -12,11 +12,11 @@
    {"lines": N, "tryton": {STEP: {"seconds"}}, "costbook": {STEP: {"seconds"}}, "ratio": {STEP: tryton/costbook}}.
 
 Tryton posts a few dozen moves a second on the 2-core machine (24 to 67 on the machines measured): at 1,000,000
-lines its load alone would take 4.6 to 11.6 hours, and its full recompute about nine more. ``--budget`` (``make bench-peer`` gives 1,200 s) cuts its posting
-and its full recompute after so many seconds each (tryton_load.py), and the table then shows Tryton's figures as
-lower bounds ("≥") with what each covers. ``--reuse`` takes Costbook's side from the last ``make bench`` at the same
-size (its scale-N.json and workload-N.jsonl, both written by bench_scale.py in that run) instead of running
-bench_scale.py again.
+lines its load alone would take 4.6 to 11.6 hours, and its full recompute about nine more. ``--budget`` (``make
+bench-peer`` gives 1,200 s) cuts its posting and its full recompute after so many seconds each (tryton_load.py), and
+the table then shows Tryton's figures as lower bounds ("≥") with what each covers. ``--reuse`` takes Costbook's
+side from the last ``make bench`` at the same size (its scale-N.json and workload-N.jsonl, both written by
+bench_scale.py in that run) instead of running bench_scale.py again.
 """
 
 from __future__ import annotations
