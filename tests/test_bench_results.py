@@ -135,3 +135,29 @@ def test_the_workload_streams_its_moves_and_counts_them_first(run_peer, tmp_path
     assert list(stream) == moves
     receipt = workload.backdated_receipt(header, workload.stream(path)[2])
     assert (receipt.day, receipt.quantity, receipt.unit_cost) == ("2025-11-25", 10, "2.20")
+
+
+def test_the_difference_script_loads_a_prefix_with_only_the_items_it_names(run_peer, tmp_path):
+    """bench/peer/tryton_difference.py sets up only the items its first moves name (and the back-dated receipt's),
+    so that explaining Tryton's stock value against its stock account takes minutes, not the 10,000-product set-up."""
+    sys.modules.pop("tryton_difference", None)
+    sys.modules.pop("tryton_load", None)
+    import tryton_difference
+    import workload
+
+    path = tmp_path / "w.jsonl"
+    items = [{"no": f"I{n}", "method": m, "cost": "2.00"} for n, m in enumerate(("average", "fifo", "fixed", "fifo"))]
+    header = {"seed": 1, "start": "2025-11-22", "items": items}
+    moves = [
+        workload.Move("purchase", "2025-11-22", "I1", 5, "supplier", "EAST", "2.00"),
+        workload.Move("sale", "2025-11-23", "I0", 1, "EAST", "customer", None),
+        workload.Move("purchase", "2025-11-24", "I3", 5, "supplier", "WEST", "3.00"),
+    ]
+    path.write_text("\n".join([json.dumps(header)] + [json.dumps(m.__dict__) for m in moves]) + "\n")
+    small = tryton_difference.small_workload(str(path), 2)
+    try:
+        read_header, count, stream = workload.stream(small)
+        assert [i["no"] for i in read_header["items"]] == ["I0", "I1"]
+        assert count == 2 and list(stream) == moves[:2]
+    finally:
+        small.unlink()
