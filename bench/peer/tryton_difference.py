@@ -13,9 +13,10 @@ and compares the two after each step that could part them:
     recomputed    product.recompute_cost_price from the start of the products whose value and account part by a cent
                   or more (a recompute of every product takes Tryton about a second a product: tryton_load.py times it)
 
-At each step it reads, per product, the stock value and the stock account's lines whose account move comes from one
-of the product's stock moves, and prints the difference in all, by Tryton costing method, and the products that carry
-the most of it. It times nothing: it explains the semantics the benchmark compares (docs/performance.md).
+At each step it reads, per product, the stock value and the stock account's lines whose account move comes from one of
+the product's stock moves or from the product itself (a recompute's revaluation), and prints the difference in all, by
+Tryton costing method, and the products that carry the most of it. It times nothing: it explains the semantics the
+benchmark compares (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def small_workload(path: str, limit: int) -> Path:
     first = list(islice(moves, limit))
     named = {m.item for m in first} | {backdated_receipt(header, first).item}
     header = dict(header, items=[i for i in header["items"] if i["no"] in named])
-    out = Path(tempfile.mkstemp(suffix=".jsonl")[1])
+    fd, name = tempfile.mkstemp(suffix=".jsonl")
+    os.close(fd)
+    out = Path(name)
     with out.open("w") as f:
         f.write(json.dumps(header) + "\n")
         for m in first:
@@ -54,13 +57,17 @@ def small_workload(path: str, limit: int) -> Path:
 
 
 def admin(sql: str) -> None:
+    """Run ``sql`` (CREATE or DROP DATABASE) on the server of Tryton's configuration, outside a transaction."""
     import psycopg2
+    from trytond.config import config
 
-    conn = psycopg2.connect("postgresql://root@127.0.0.1:5432/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
+    conn = psycopg2.connect(config.get("database", "uri").rstrip("/") + "/postgres")
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
 
 
 def gaps(pool, s: dict, methods: dict[int, str]) -> tuple[dict[int, tuple[Decimal, Decimal]], dict[str, Decimal]]:
