@@ -35,7 +35,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CENT = Decimal("0.01")
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
+import benchdb  # noqa: E402  (stdlib only at import: Tryton's venv can load it)
 from tryton_load import in_transaction, move_values, setup_company  # noqa: E402
 from workload import TRYTON_METHOD, backdated_receipt, stream  # noqa: E402
 
@@ -57,17 +59,10 @@ def small_workload(path: str, limit: int) -> Path:
 
 
 def admin(sql: str) -> None:
-    """Run ``sql`` (CREATE or DROP DATABASE) on the server of Tryton's configuration, outside a transaction."""
-    import psycopg2
+    """Run ``sql`` (CREATE or DROP DATABASE) on the server of Tryton's configuration."""
     from trytond.config import config
 
-    conn = psycopg2.connect(config.get("database", "uri").rstrip("/") + "/postgres")
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
+    benchdb.admin(config.get("database", "uri"), sql)
 
 
 def gaps(pool, s: dict, methods: dict[int, str]) -> tuple[dict[int, tuple[Decimal, Decimal]], dict[str, Decimal]]:
