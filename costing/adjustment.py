@@ -209,6 +209,9 @@ class _ItemCosts:
             else:
                 self.sources[outbound][inbound] = self.sources[outbound].get(inbound, ZERO) + quantity
                 self.outflows[inbound][outbound] = self.outflows[inbound].get(outbound, ZERO) + quantity
+        self.cost_takers: dict[int, list[int]] = defaultdict(list)  # outbound -> inbound recipients of its cost
+        for inbound, outbound in self.cost_source.items():
+            self.cost_takers[outbound].append(inbound)
         # In the final pass, each application's cost rounded to cents: the outbound cost is their sum and the
         # rounding check of an inbound entry subtracts exactly these parts (Business Central rounds per application).
         self.parts: dict[tuple[int, int], Decimal] = {}
@@ -221,6 +224,10 @@ class _ItemCosts:
         # The last pass rounds every recipient's cost to cents before anything downstream uses it, so an entry
         # applied to a transfer receipt or a return carries exactly the cost booked on it.
         self._round = False
+        # Average items: the entries whose cost the averaging itself sets (``_average_key``), as against the costs
+        # read through applications and memoised in ``target``.
+        self._averaged: set[int] = set()
+        self._reads: dict[int, Decimal] = {}  # what a pass of the averaging read through applications
 
     # -- FIFO / LIFO / Specific / Standard, and fixed applications of average items
 
@@ -287,21 +294,57 @@ class _ItemCosts:
         by_location = self.setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
         period = self.setup.average_cost_period
         keys = sorted({e.location if by_location else None for e in self.entries.values()}, key=lambda k: k or "")
-        for _pass in range(4):
-            before = dict(self.target)
+        states: list[dict[int, Decimal]] = []
+        for _pass in range(10):
+            # Each pass starts from the costs the previous one averaged (decreases, transfers between keys), not from
+            # what it read through them: an exact-cost return or a fixed application read in the previous pass took
+            # the cost its source had then (before the pass averaged it, the booked cost), so it is read again.
+            self.target = self._averaged_only()
+            self._reads = {}
             for key in keys:
                 self._average_key(key, by_location, period)
-            if before == self.target:
+            if self._reads_stable():
                 break
+            # A return valued in its sale's period feeds the average that values the sale: rounded to cents, the two
+            # can alternate between two states a cent apart, with no fixpoint. Stop at the first repeated state.
+            state = self._averaged_only()
+            if state in states[-2:]:
+                break
+            states.append(state)
+
+    def _averaged_only(self) -> dict[int, Decimal]:
+        return {no: cost for no, cost in self.target.items() if no in self._averaged}
+
+    def _reads_stable(self) -> bool:
+        """Would another pass read what this one read? Then it would compute the same costs (the averaging reads
+        nothing else that changes), so this pass is the fixpoint. Reading the few costs the averaging reads through
+        applications costs less than a whole pass over the item's entries; an item without such reads is done in
+        one pass."""
+        if not self._reads:
+            return True
+        memo = self.target
+        self.target = self._averaged_only()
+        try:
+            return all(self.cost_of(no) == cost for no, cost in self._reads.items())
+        finally:
+            self.target = memo
 
     def _average_key(self, key, by_location: bool, period: str) -> None:
         members = [e for e in self.entries.values() if (e.location if by_location else None) == key]
+        ends: dict[date, date] = {}
 
         def pend(d: date) -> date:
-            return average_cost_period_end(d, period)
+            end = ends.get(d)
+            if end is None:
+                end = ends[d] = average_cost_period_end(d, period)
+            return end
 
-        inflow: dict[date, list] = defaultdict(lambda: [ZERO, ZERO])  # period -> [qty, value]
-        fixed: dict[date, list] = defaultdict(lambda: [ZERO, ZERO])
+        inflow: dict[date, list] = defaultdict(lambda: [ZERO, ZERO])  # period -> [qty, value], of cost sources
+        # Costs read through applications (exact-cost returns, transfer receipts from another key, fixed
+        # applications), read when their period comes: an earlier period's decrease they take their cost from is
+        # then already averaged in this pass.
+        applied_in: dict[date, list[_Ile]] = defaultdict(list)
+        fixed: dict[date, list[_Ile]] = defaultdict(list)
         decreases: dict[date, list[_Ile]] = defaultdict(list)
         transfers_out: dict[date, list[_Ile]] = defaultdict(list)
         for e in members:
@@ -310,46 +353,52 @@ class _ItemCosts:
                 if is_transfer and not by_location:
                     continue  # both legs of a transfer inside one average key cancel out
                 if e.entry_no in self.cost_source:
-                    inflow[pend(e.valuation_date)][0] += e.quantity
-                    inflow[pend(e.valuation_date)][1] += self.cost_of(e.entry_no)
+                    applied_in[pend(e.valuation_date)].append(e)
                 else:
-                    inflow[pend(e.valuation_date)][0] += e.quantity
+                    own = inflow[pend(e.valuation_date)]
+                    own[0] += e.quantity
                     for valuation_date, amount in e.cost_by_valuation_date().items():
                         inflow[pend(valuation_date)][1] += amount
-                    inflow[pend(e.valuation_date)][1] -= e.rounding
+                    own[1] -= e.rounding
             elif e.applies_to:
-                value = self.cost_of(e.entry_no)
-                fixed[pend(e.valuation_date)][0] += e.quantity
-                fixed[pend(e.valuation_date)][1] += value
+                fixed[pend(e.valuation_date)].append(e)
             elif is_transfer and not by_location:
                 transfers_out[pend(e.valuation_date)].append(e)
             else:
                 decreases[pend(e.valuation_date)].append(e)
-        periods = sorted(set(inflow) | set(fixed) | set(decreases) | set(transfers_out))
+        periods = sorted(set(inflow) | set(applied_in) | set(fixed) | set(decreases) | set(transfers_out))
         quantity, value = ZERO, ZERO
         last_average = self.item.unit_cost
         last_decrease: int | None = None
+        reads = self._reads
         for p in periods:
-            quantity += inflow[p][0] + fixed[p][0]
-            value += inflow[p][1] + fixed[p][1]
+            if p in inflow:
+                quantity += inflow[p][0]
+                value += inflow[p][1]
+            for e in (*applied_in.get(p, ()), *fixed.get(p, ())):
+                cost = reads[e.entry_no] = self.cost_of(e.entry_no)
+                quantity += e.quantity
+                value += cost
             average = value / quantity if quantity > 0 else last_average
             last_average = average
             booked = ZERO
             taken = ZERO
-            for e in sorted(decreases[p], key=lambda x: x.entry_no):
+            for e in sorted(decreases.get(p, ()), key=lambda x: x.entry_no):
                 taken += -e.quantity
                 cumulative = round_amount(average * taken)
                 cost = -(cumulative - booked)
                 booked = cumulative
                 self.target[e.entry_no] = cost
+                self._averaged.add(e.entry_no)
                 last_decrease = e.entry_no
-            for e in transfers_out[p]:
+            for e in transfers_out.get(p, ()):
                 cost = -round_amount(average * -e.quantity)
                 self.target[e.entry_no] = cost
-                into = [n for n, src in self.cost_source.items() if src == e.entry_no]
-                for n in into:
+                self._averaged.add(e.entry_no)
+                for n in self.cost_takers.get(e.entry_no, ()):
                     self.target[n] = -cost * self.entries[n].quantity / -e.quantity
-            quantity -= sum((-e.quantity for e in decreases[p]), ZERO)
+                    self._averaged.add(n)
+            quantity -= sum((-e.quantity for e in decreases.get(p, ())), ZERO)
             value -= booked
             if quantity == 0 and value and last_decrease is not None:
                 # No stock left but value left: decreases valued during negative inventory (at the last known

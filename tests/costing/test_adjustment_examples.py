@@ -122,6 +122,27 @@ def test_average_cost_day_item_example_section_4_3():
     assert ValueEntry.objects.filter(item_id="AV").aggregate(s=Sum("cost_amount_actual"))["s"] == 0
 
 
+def test_average_exact_cost_return_follows_its_adjusted_sale():
+    """An exact-cost sales return of an Average item takes its sale's cost as adjusted, and the later average with
+    it. (Until the averaging re-read a return each pass, the return kept the sale's booked cost: 10.00 here, and the
+    later sale 23.43 instead of 24.00.)"""
+    company(average_calc_type="item", average_period="day")
+    item("AV", method="average")
+    post_item_journal([line("purchase", "01-01-20", 10, item_no="AV", unit_cost=D("10"))])
+    post_item_journal([line("sale", "01-10-20", 4, item_no="AV")])
+    post_item_journal([line("sale", "01-12-20", -1, item_no="AV", applies_from_entry=2)])
+    post_item_journal([line("sale", "01-15-20", 2, item_no="AV")])
+    adjust_cost()
+    assert [cost(n) for n in (1, 2, 3, 4)] == [D("100.00"), D("-40.00"), D("10.00"), D("-20.00")]
+    post_item_charge(1, posting_date=date(2020, 2, 1), document_no="FREIGHT", amount=D("20.00"))
+    adjust_cost()
+    # 12.00 a unit after the charge: the sale of 4, the return of 1 at the sale's cost, the later sale of 2
+    # from (120 - 48 + 12) / 7.
+    assert [cost(n) for n in (1, 2, 3, 4)] == [D("120.00"), D("-48.00"), D("12.00"), D("-24.00")]
+    assert ValueEntry.objects.filter(item_id="AV").aggregate(s=Sum("cost_amount_actual"))["s"] == D("60.00")
+    assert adjust_cost().value_entries == []
+
+
 def test_rounding_average_item_carries_the_residual_section_4_7():
     company(average_calc_type="item", average_period="day")
     item("AV", method="average")
