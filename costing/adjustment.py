@@ -550,15 +550,21 @@ def adjust_cost(
     report = AdjustReport()
     done = 0
 
-    def adjust_items(level_items: list[str]) -> None:
+    def advanced(count: int) -> None:
         nonlocal done
+        done += count
+        if progress:
+            progress(min(done, len(todo)), len(todo))
+
+    def adjust_items(level_items: list[str]) -> None:
         batches = [level_items[start : start + batch_size] for start in range(0, len(level_items), batch_size)]
+        if len(batches) > 1 and not connection.in_atomic_block:
+            _pipelined(batches, setup, post_to_gl, user, report, advanced)
+            return
         for batch, read in _read_ahead(batches):
             with gc_paused(), transaction.atomic():
                 _adjust_batch(batch, setup, post_to_gl, user, report, read)
-            done += len(batch)
-            if progress:
-                progress(min(done, len(todo)), len(todo))
+            advanced(len(batch))
 
     # Production hook (production/services.py): items level by level (components first); after each level the
     # finished orders of the next level get their output cost (order level, 4.1) before their items are adjusted.
@@ -592,10 +598,17 @@ def _adjust_batch(
     """
     if read is None:
         read = _read(item_nos)
+    if read.items:
+        _write_batch(read, _plan(read, setup), setup, post_to_gl, user, report)
+
+
+def _write_batch(
+    read: _Read, planned: dict[str, tuple | str], setup: InventorySetup, post_to_gl: bool, user, report: AdjustReport
+) -> None:
+    """The locked part of a batch (``_adjust_batch``): check what changed since ``read``, compute that again, write."""
     if not read.items:
         return
     items = read.items
-    planned = _plan(read, setup)
     numbers = NumberBlock(["item_register", "value_entry"])  # the lock: no posting commits from here on
     fresh = _unadjusted_items(list(items))
     stale = {no for no in fresh if _item_key(fresh[no]) != _item_key(items[no])}
@@ -642,6 +655,50 @@ def _adjust_batch(
             report.gl_entries.extend(posted.gl_entries)
         else:
             queue_value_entries(created[0].entry_no, created[-1].entry_no, setup)
+
+
+def _pipelined(
+    batches: list[list[str]],
+    setup: InventorySetup,
+    post_to_gl: bool,
+    user,
+    report: AdjustReport,
+    advanced: Callable[[int], None],
+) -> None:
+    """Batches in three stages at once, each on a connection of its own: the next batch's rows are read
+    (``_read_ahead``), this batch is computed (here), the previous batch is written (a thread of its own).
+
+    Computing is Python's time, reading and writing mostly PostgreSQL's (COPY, the index and summary upkeep, the
+    updates of ``_mark_adjusted``): on two cores the write of one batch runs while the next is computed instead of
+    after it. Each write is its own transaction, as in the sequential path, and checks under the counter lock what
+    committed since its batch was read (the batch before it included, which only touched other items). Writes stay
+    in order, and the progress is reported after each has committed. Outside a transaction only, as ``_read_ahead``.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def write(read: _Read, planned: dict[str, tuple | str]) -> None:
+        with transaction.atomic():
+            _write_batch(read, planned, setup, post_to_gl, user, report)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="adjust-write") as pool:
+        pending = None
+        try:
+            with gc_paused():
+                for batch, read in _read_ahead(batches):
+                    planned = _plan(read, setup) if read.items else {}
+                    if pending is not None:
+                        pending[0].result()  # the previous write's failure stops the run here
+                        advanced(pending[1])
+                    pending = (pool.submit(write, read, planned), len(batch))
+                if pending is not None:
+                    pending[0].result()
+                    advanced(pending[1])
+                    pending = None
+        finally:
+            # After the write in flight, if the loop stopped early: the thread's connection only.
+            pool.submit(connections.close_all).result()
 
 
 def _unadjusted_items(item_nos: Sequence[str]) -> dict[str, Item]:

@@ -111,3 +111,54 @@ def test_a_batch_computing_does_not_block_another_batch_or_a_posting(monkeypatch
     assert Item.objects.get(no=second[0]).cost_is_adjusted is False  # the charge came after its adjustment
     adjust_cost(post_to_gl=False)  # picks up the charge
     assert _adjustments_a_fresh_run_would_make() == 0
+
+
+def test_batches_are_computed_while_the_previous_one_is_written(monkeypatch):
+    """Outside a transaction, with more than one batch, each batch is written on a thread of its own while the next
+    is computed (``_pipelined``): the writes commit in order, the progress follows them, the books are exact."""
+    items = support.company_with_items(5)
+    real_write = adjustment._write_batch
+    writers: list[tuple[str, list[str]]] = []
+
+    def write(read, planned, *args):
+        writers.append((threading.current_thread().name, sorted(read.items)))
+        return real_write(read, planned, *args)
+
+    monkeypatch.setattr(adjustment, "_write_batch", write)
+    progress: list[tuple[int, int]] = []
+    report = adjust_cost(post_to_gl=False, batch_size=2, progress=lambda done, total: progress.append((done, total)))
+    monkeypatch.undo()
+
+    assert [batch for _thread, batch in writers] == [items[0:2], items[2:4], items[4:5]]
+    assert all(thread.startswith("adjust-write") for thread, _batch in writers)
+    assert progress == [(2, 5), (4, 5), (5, 5)]
+    assert report.items_adjusted == items
+    assert not Item.objects.filter(cost_is_adjusted=False).exists()
+    for n, no in enumerate(items):
+        unit = Decimal(10 + n % 7)  # FIFO: the sale of 7 takes 5 at the first cost and 2 at the second (+2)
+        sale = ItemLedgerEntry.objects.get(item_id=no, entry_type="sale")
+        booked = ValueEntry.objects.filter(item_ledger_entry=sale)
+        assert sum(v.cost_amount_actual + v.cost_amount_expected for v in booked) == -(7 * unit + 4)
+    assert _adjustments_a_fresh_run_would_make() == 0
+
+
+def test_a_failed_write_stops_the_run_and_keeps_the_batches_before_it(monkeypatch):
+    items = support.company_with_items(4)
+    real_write = adjustment._write_batch
+    calls: list[int] = []
+
+    def fail_second(read, planned, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_write(read, planned, *args)
+
+    monkeypatch.setattr(adjustment, "_write_batch", fail_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        adjust_cost(post_to_gl=False, batch_size=2)
+    monkeypatch.undo()
+
+    assert set(Item.objects.filter(cost_is_adjusted=True).values_list("no", flat=True)) == set(items[:2])
+    assert not ValueEntry.objects.filter(adjustment=True, item_id__in=items[2:]).exists()
+    assert adjust_cost(post_to_gl=False).items_adjusted == items[2:]
+    assert _adjustments_a_fresh_run_would_make() == 0
