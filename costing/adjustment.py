@@ -686,6 +686,11 @@ def _pipelined(
         with transaction.atomic():
             _write_batch(read, planned, setup, post_to_gl, user, report)
 
+    def settle(pending) -> None:
+        future, count = pending
+        future.result()  # a failed write stops the run here, with the batches before it committed
+        advanced(count)
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="adjust-write") as pool:
         pending = None
         try:
@@ -693,13 +698,9 @@ def _pipelined(
                 for batch, read in _read_ahead(batches):
                     planned = _plan(read, setup) if read.items else {}
                     if pending is not None:
-                        pending[0].result()  # the previous write's failure stops the run here
-                        advanced(pending[1])
+                        settle(pending)
                     pending = (pool.submit(write, read, planned), len(batch))
-                if pending is not None:
-                    pending[0].result()
-                    advanced(pending[1])
-                    pending = None
+                settle(pending)
         finally:
             # After the write in flight, if the loop stopped early: the thread's connection only.
             pool.submit(connections.close_all).result()
