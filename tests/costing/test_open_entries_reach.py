@@ -9,9 +9,16 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from costing import posting as posting_module
-from costing.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
+from costing.models import (
+    InventoryPostingSetup,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    Location,
+    ValueEntry,
+)
 from costing.posting import JournalLine, post_item_journal
 from tests.books import D, company, d, item
 
@@ -188,3 +195,44 @@ def test_a_line_that_names_its_entry_reaches_no_other(loaded):
     sale = post_item_journal([replace(line("sale", "01-10-26", 3, "P"), applies_to_entry=r3)])
     assert set().union(*loaded) == {r3}
     assert applied(sale.item_ledger_entries[0].entry_no) == [(r3, D("-3"))]
+
+
+def test_array_literals_round_trip_through_postgresql():
+    """``_array`` writes a list as one array literal: strings with quotes, backslashes, commas, braces and spaces,
+    NULL, numbers, booleans and dates come back as they went in."""
+    texts = ['A"B', "C\\D", "E,F", "{G}", " H ", "NULL", "", None, "I'J"]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT %s::varchar[], %s::numeric[], %s::bool[], %s::date[]",
+            [
+                posting_module._array(texts),
+                posting_module._array([D("1.50"), D("-0.00001"), 7, None]),
+                posting_module._array([True, False, None]),
+                posting_module._array([d("01-02-26"), None]),
+            ],
+        )
+        row = cur.fetchone()
+    assert row == (texts, [D("1.50"), D("-0.00001"), D("7"), None], [True, False, None], [d("01-02-26"), None])
+
+
+def test_items_and_locations_whose_codes_need_quoting(loaded):
+    """The keys of the open-entry read go to PostgreSQL as array literals: an item and a location whose codes hold a
+    quote, a backslash, a comma and braces are read and applied like any other."""
+    company()
+    odd_item, odd_location = 'Q"1,{x}\\', 'W"H,{1}\\'
+    item(odd_item, "fifo")
+    location = Location.objects.create(code=odd_location, name="Odd")
+    setup = InventoryPostingSetup.objects.filter(location__code="EAST").values().get()
+    setup.pop("id")
+    setup["location_id"] = location.pk
+    InventoryPostingSetup.objects.create(**setup)
+    first = post_item_journal([line("purchase", "01-01-26", 5, odd_item, 10, location=odd_location)])
+    second = post_item_journal([line("purchase", "01-02-26", 5, odd_item, 12, location=odd_location)])
+    loaded.clear()
+    sale = post_item_journal([line("sale", "01-10-26", 7, odd_item, location=odd_location)]).item_ledger_entries[0]
+    r1, r2 = first.item_ledger_entries[0].entry_no, second.item_ledger_entries[0].entry_no
+    assert loaded[0] == {r1, r2}
+    assert applied(sale.entry_no) == [(r1, D("-5")), (r2, D("-2"))]
+    assert sum(v.cost_amount_actual for v in ValueEntry.objects.filter(item_ledger_entry_id=sale.entry_no)) == D(
+        "-74.00"
+    )  # 5 x 10 + 2 x 12
