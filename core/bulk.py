@@ -9,6 +9,7 @@ written with COPY. The instances are ordinary model instances afterwards (saved 
 from __future__ import annotations
 
 import gc
+import io
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -222,15 +223,38 @@ class _CopyStream:
 COPY_SLICE_ROWS = 500  # about 100 KB of value entries per read
 
 
+def _copy_parts(model):
+    fields = model._meta.concrete_fields
+    stamped = tuple(f.attname for f in fields if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False))
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    return _rows_writer(fields, stamped), statement
+
+
 def copy_insert(model, rows: Sequence) -> None:
     """Insert model instances with one COPY (PostgreSQL's bulk load); ``auto_now_add`` fields get one timestamp."""
     if not rows:
         return
-    fields = model._meta.concrete_fields
-    stamped = tuple(f.attname for f in fields if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False))
-    stream = _CopyStream(_rows_writer(fields, stamped), rows, timezone.now(), connection.alias, COPY_SLICE_ROWS)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    write, statement = _copy_parts(model)
+    stream = _CopyStream(write, rows, timezone.now(), connection.alias, COPY_SLICE_ROWS)
     with connection.cursor() as cur:
-        cur.cursor.copy_expert(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", stream, size=1 << 16
-        )
+        cur.cursor.copy_expert(statement, stream, size=1 << 16)
+
+
+def copy_text(model, rows: Sequence) -> tuple[str, str]:
+    """The COPY statement and the whole text of ``rows`` as ``copy_insert`` writes them, made now: the rows are
+    marked saved and their values taken as they are at this moment, so the COPY can be sent later, from another
+    thread (``send_copy``), while this one changes the rows again."""
+    write, statement = _copy_parts(model)
+    now = timezone.now()
+    lines = write(rows, now, _copy_text(now), connection.alias)
+    lines.append("")
+    return statement, "\n".join(lines)
+
+
+def send_copy(raw_connection, statement: str, text: str) -> None:
+    """Run a COPY made by ``copy_text`` on a psycopg2 connection (not Django's, which is per thread)."""
+    # One read of the whole text: each read takes the GIL back from the thread that computes, which can take up to
+    # the interpreter's switch interval (5 ms) each time.
+    with raw_connection.cursor() as cur:
+        cur.copy_expert(statement, io.StringIO(text), size=len(text) + 1)

@@ -21,7 +21,7 @@ import os
 from bisect import insort
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from core.bulk import copy_insert, gc_paused, load_rows, new_row
+from core.bulk import copy_insert, copy_text, gc_paused, load_rows, new_row, send_copy
 from core.errors import Conflict, InvalidInput
 from core.money import ZERO, dec, round_amount, round_unit_cost
 from core.sequences import NumberBlock
@@ -132,17 +132,32 @@ class RevaluationLine:
     inventory_value_revalued: Decimal | None = None
 
 
-_describers: dict[int, ThreadPoolExecutor] = {}
+_threads: dict[tuple[int, str], ThreadPoolExecutor] = {}
+
+
+def _process_thread(name: str) -> ThreadPoolExecutor:
+    """This process's thread ``name``: one per process id, so that a forked worker (gunicorn) starts its own instead
+    of inheriting a thread that does not exist in it. One thread: its jobs run in the order they were submitted."""
+    key = (os.getpid(), name)
+    executor = _threads.get(key)
+    if executor is None:
+        executor = _threads[key] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"posting-{name}")
+    return executor
 
 
 def _describer() -> ThreadPoolExecutor:
-    """This process's thread for building answers alongside writes: one per process id, so that a forked worker
-    (gunicorn) starts its own instead of inheriting a thread that does not exist in it."""
-    pid = os.getpid()
-    executor = _describers.get(pid)
-    if executor is None:
-        executor = _describers[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="posting-describe")
-    return executor
+    """The thread that builds answers alongside writes (``Posting._describing``)."""
+    return _process_thread("describe")
+
+
+# Lines a large posting computes between two hand-offs of its new entries to the writer thread
+# (``Posting._hand_off``); a posting of fewer than two chunks' lines writes everything at the end.
+PIPELINE_CHUNK_LINES = 1000
+
+
+def _send_copies(raw_connection, copies: list[tuple[str, str]]) -> None:
+    for statement, text in copies:
+        send_copy(raw_connection, statement, text)
 
 
 @dataclass
@@ -284,6 +299,7 @@ class _Entry:
         "last_direct_valuation",
         "is_new",
         "dirty",
+        "written",
     )
 
     def __init__(
@@ -309,6 +325,9 @@ class _Entry:
         self.last_direct_valuation = last_direct_valuation or row.posting_date
         self.is_new = is_new
         self.dirty = False
+        # A new entry already sent to the database by a hand-off (Posting._hand_off): like an entry that was there
+        # before the posting, a later change to it is written by Posting._update_existing_entries.
+        self.written = False
 
     @property
     def cost(self) -> Decimal:
@@ -349,6 +368,10 @@ class Posting:
         # Earliest date per item that the automatic cost adjustment rule (4.2) is checked against.
         self.adjustment_dates: dict[str, date] = {}
         self._atomic = None
+        # The new entries already handed to the writer thread (item ledger, value, application: how many of each)
+        # and that thread's pending COPYs (Posting._hand_off).
+        self._handed = (0, 0, 0)
+        self._writes: list[Future] = []
 
     # ---------------------------------------------------------------------------------------------- lifecycle
 
@@ -387,8 +410,12 @@ class Posting:
                 if exc_type is None:
                     self._flush()
             except BaseException as flush_exc:
+                self._settle_writes()
                 self._atomic.__exit__(type(flush_exc), flush_exc, flush_exc.__traceback__)
                 raise
+            # A line failed after earlier chunks were handed off: the writer must be off the connection before
+            # the transaction is rolled back.
+            self._settle_writes()
             return self._atomic.__exit__(exc_type, exc, tb)
         finally:
             self._resume_gc()
@@ -649,9 +676,75 @@ class Posting:
         missing = [n for n in referenced if n not in self.entries]
         if missing:
             self._track(list(ItemLedgerEntry.objects.filter(entry_no__in=missing)))
-        for index, line in enumerate(lines):
-            self._post_line(line, f"lines[{index}]")
+        # Production lines are stamped with their order from the database as they are written (_flush), so they
+        # are written at the end, with everything else.
+        pipelined = len(lines) >= 2 * PIPELINE_CHUNK_LINES and not any(
+            line.entry_type in PRODUCTION_TYPES for line in lines
+        )
+        if not pipelined:
+            for index, line in enumerate(lines):
+                self._post_line(line, f"lines[{index}]")
+            return self.result
+        with connection.execute_wrapper(self._after_writes):
+            for index, line in enumerate(lines):
+                self._post_line(line, f"lines[{index}]")
+                if (index + 1) % PIPELINE_CHUNK_LINES == 0 and index + 1 < len(lines):
+                    self._hand_off()
         return self.result
+
+    # ------------------------------------------------------------------------------- writing while computing
+
+    def _hand_off(self) -> None:
+        """Send the entries the lines so far made to the database on the writer thread, while this one goes on with
+        the next lines.
+
+        A posting's Python (the lines' costs and applications) and PostgreSQL's work on its entries (COPY parsing,
+        index entries, the ledgers' triggers) each took about half of a large posting, one after the other: handed
+        off a chunk at a time, PostgreSQL inserts one chunk while Python computes the next. The COPY text is made
+        here, so it holds the rows as they are now; an entry a later line changes (its remaining quantity, open,
+        invoiced) is then written again by ``_update_existing_entries``, like an entry that was there before the
+        posting. Same transaction, same connection: the writer uses this thread's psycopg2 connection, and any
+        statement this thread runs meanwhile waits for the writer first (``_after_writes``). Rows that name others
+        are written after them (item ledger, then value and application entries), chunk after chunk, as the
+        ledgers' reference checks require (ledger_refs_checked.sql).
+        """
+        ile_from, ve_from, apps_from = self._handed
+        result = self.result
+        ile = result.item_ledger_entries[ile_from:]
+        ve = result.value_entries[ve_from:]
+        apps = result.application_entries[apps_from:]
+        self._handed = (ile_from + len(ile), ve_from + len(ve), apps_from + len(apps))
+        for row in ile:
+            tracked = self.entries[row.entry_no]
+            tracked.written = True
+            tracked.dirty = False
+        copies = [
+            copy_text(model, rows)
+            for model, rows in ((ItemLedgerEntry, ile), (ValueEntry, ve), (ItemApplicationEntry, apps))
+            if rows
+        ]
+        if copies:
+            connection.ensure_connection()
+            self._writes.append(_process_thread("write").submit(_send_copies, connection.connection, copies))
+
+    def _after_writes(self, execute, sql, params, many, context):
+        """``execute_wrapper`` while chunks are handed off: a statement of this thread runs after the writer's."""
+        self._drain_writes()
+        return execute(sql, params, many, context)
+
+    def _drain_writes(self) -> None:
+        """Wait for the writer's COPYs; the first that failed fails the posting, as a Django database error."""
+        writes, self._writes = self._writes, []
+        if writes:
+            wait(writes)
+            with connection.wrap_database_errors:
+                for pending in writes:
+                    pending.result()
+
+    def _settle_writes(self) -> None:
+        """Wait for the writer's COPYs, whatever they did: the posting is failing already."""
+        writes, self._writes = self._writes, []
+        wait(writes)
 
     def _post_line(self, line: JournalLine, path: str) -> None:
         item = self.items[line.item]
@@ -1371,11 +1464,13 @@ class Posting:
     # ---------------------------------------------------------------------------------------------- writing
 
     def _flush(self) -> None:
+        self._drain_writes()
         ile = self.result.item_ledger_entries
         ve = self.result.value_entries
         apps = self.result.application_entries
         if not (ile or ve):
             raise InvalidInput.field("lines", _("There is nothing to post."))
+        ile_from, ve_from, apps_from = self._handed
         reg = self.register
         reg.from_entry_no = ile[0].entry_no if ile else None
         reg.to_entry_no = ile[-1].entry_no if ile else None
@@ -1383,14 +1478,14 @@ class Posting:
         reg.to_value_entry_no = ve[-1].entry_no if ve else None
         reg.save(force_insert=True)
         self.numbers.save()
-        copy_insert(ItemLedgerEntry, ile)
+        copy_insert(ItemLedgerEntry, ile[ile_from:])
         # Production hook: consumption/output value entries name the produced item (source no.) for the WIP account.
         from production.services import stamp_order_fields
 
-        stamp_order_fields(ve)
+        stamp_order_fields(ve[ve_from:])
         with self._describing():
-            copy_insert(ValueEntry, ve)
-            copy_insert(ItemApplicationEntry, apps)
+            copy_insert(ValueEntry, ve[ve_from:])
+            copy_insert(ItemApplicationEntry, apps[apps_from:])
             self._update_existing_entries()
             self._update_entry_points()
             self._update_items()
@@ -1450,7 +1545,7 @@ class Posting:
         self.result.gl_entries.extend(report.gl_entries)
 
     def _update_existing_entries(self) -> None:
-        changed = [t.row for t in self.entries.values() if t.dirty and not t.is_new]
+        changed = [t.row for t in self.entries.values() if t.dirty and (t.written or not t.is_new)]
         if not changed:
             return
         numbers = _array(r.entry_no for r in changed)
