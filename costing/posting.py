@@ -706,7 +706,9 @@ class Posting:
         posting. Same transaction, same connection: the writer uses this thread's psycopg2 connection, and any
         statement this thread runs meanwhile waits for the writer first (``_after_writes``). Rows that name others
         are written after them (item ledger, then value and application entries), chunk after chunk, as the
-        ledgers' reference checks require (ledger_refs_checked.sql).
+        ledgers' reference checks require (ledger_refs_checked.sql). The writer is one thread per process
+        (``_process_thread``): a posting hands off only while it holds the ledger counters' locks, so no other
+        posting's COPYs are queued there at the same time.
         """
         ile_from, ve_from, apps_from = self._handed
         result = self.result
