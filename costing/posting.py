@@ -410,12 +410,12 @@ class Posting:
                 if exc_type is None:
                     self._flush()
             except BaseException as flush_exc:
-                self._settle_writes()
+                self._drain_writes(failing=True)
                 self._atomic.__exit__(type(flush_exc), flush_exc, flush_exc.__traceback__)
                 raise
             # A line failed after earlier chunks were handed off: the writer must be off the connection before
             # the transaction is rolled back.
-            self._settle_writes()
+            self._drain_writes(failing=True)
             return self._atomic.__exit__(exc_type, exc, tb)
         finally:
             self._resume_gc()
@@ -734,19 +734,17 @@ class Posting:
         self._drain_writes()
         return execute(sql, params, many, context)
 
-    def _drain_writes(self) -> None:
-        """Wait for the writer's COPYs; the first that failed fails the posting, as a Django database error."""
+    def _drain_writes(self, *, failing: bool = False) -> None:
+        """Wait for the writer's COPYs; the first that failed fails the posting, as a Django database error, unless
+        the posting is ``failing`` already (then the writer only has to be off the connection)."""
         writes, self._writes = self._writes, []
         if writes:
             wait(writes)
+            if failing:
+                return
             with connection.wrap_database_errors:
                 for pending in writes:
                     pending.result()
-
-    def _settle_writes(self) -> None:
-        """Wait for the writer's COPYs, whatever they did: the posting is failing already."""
-        writes, self._writes = self._writes, []
-        wait(writes)
 
     def _post_line(self, line: JournalLine, path: str) -> None:
         item = self.items[line.item]
