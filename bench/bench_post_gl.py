@@ -64,12 +64,18 @@ def post_gl_floor(queued: tuple[int, int], gl: tuple, tx: tuple, register_no: in
                 "SELECT v.* FROM costing_value_entry v WHERE v.entry_no BETWEEN %s AND %s",
                 list(queued),
             ),
+        ],
+        write_sql=[
+            # As many value entries marked posted as the run marked: their rows of posted amounts, copied into a
+            # temporary table like costing_value_entry_gl_posting (the real one holds them already, keyed by entry).
             (
-                # As many value entries marked posted as the run marked (the guard allows only these columns).
-                "UPDATE costing_value_entry SET cost_posted_to_gl = cost_posted_to_gl, "
-                "expected_cost_posted_to_gl = expected_cost_posted_to_gl "
-                "WHERE entry_no IN (SELECT DISTINCT value_entry_no FROM costing_gl_item_ledger_relation "
-                "WHERE gl_entry_no BETWEEN %s AND %s) RETURNING 1",
+                "CREATE TEMP TABLE floor_posted (LIKE costing_value_entry_gl_posting INCLUDING ALL) ON COMMIT DROP",
+                [],
+            ),
+            (
+                "INSERT INTO floor_posted SELECT p.* FROM costing_value_entry_gl_posting p "
+                "WHERE p.value_entry_no IN (SELECT DISTINCT value_entry_no FROM costing_gl_item_ledger_relation "
+                "WHERE gl_entry_no BETWEEN %s AND %s)",
                 list(gl),
             ),
         ],

@@ -33,8 +33,8 @@ VALUE_ENTRIES_SQL = """
 INSERT INTO costing_value_entry (
     entry_no, item_no, item_ledger_entry_type, entry_type, variance_type, posting_date, valuation_date, document_no,
     external_document_no, description, adjustment, expected_cost, item_charge, item_ledger_entry_quantity,
-    valued_quantity, invoiced_quantity, cost_per_unit, cost_amount_actual, cost_amount_expected, cost_posted_to_gl,
-    expected_cost_posted_to_gl, valued_by_average_cost, location_code, inventory_posting_group_id,
+    valued_quantity, invoiced_quantity, cost_per_unit, cost_amount_actual, cost_amount_expected,
+    valued_by_average_cost, location_code, inventory_posting_group_id,
     gen_bus_posting_group_id, gen_prod_posting_group_id, source_code, order_type, order_no, order_line_no, source_no,
     capacity_no, register_no, created_at)
 SELECT i, 'B' || lpad((i %% %(items)s)::text, 4, '0'),
@@ -42,7 +42,7 @@ SELECT i, 'B' || lpad((i %% %(items)s)::text, 4, '0'),
             ELSE 'sale' END,
        CASE WHEN i %% 10 = 4 THEN 'indirect_cost' WHEN i %% 10 = 9 THEN 'revaluation' ELSE 'direct_cost' END,
        '', DATE '2024-01-01' + (i %% %(days)s), DATE '2024-01-01' + (i %% %(days)s), 'D' || (i / 10), '', '',
-       i %% 10 = 9, false, false, 1, 1, 1, 1, amt, 0, amt, 0, false,
+       i %% 10 = 9, false, false, 1, 1, 1, 1, amt, 0, false,
        CASE WHEN i %% 3 = 0 THEN NULL WHEN i %% 3 = 1 THEN 'EAST' ELSE 'WEST' END, 'RESALE', NULL, 'RETAIL', 'BENCH',
        '', '', 0, '', '', 1, now()
 FROM (SELECT i, CASE WHEN i %% 10 IN (5, 6, 7) THEN -((i %% 997) + 1)::numeric / 4
@@ -80,6 +80,11 @@ def build():
             [ENTRIES],
         )
         cur.execute(VALUE_ENTRIES_SQL % {"items": ITEMS, "days": DAYS, "n": ENTRIES})
+        # Every value entry is posted in full (its cost posted to G/L, beside it: costing.models.ValueEntryGLPosting).
+        cur.execute(
+            "INSERT INTO costing_value_entry_gl_posting (value_entry_no, cost_posted_to_gl, expected_cost_posted_to_gl)"
+            " SELECT entry_no, cost_amount_actual, 0 FROM costing_value_entry"
+        )
         cur.execute(
             "INSERT INTO ledger_gl_register (no, from_entry_no, to_entry_no, source_code, created_at)"
             " VALUES (1, 1, %s, 'INVTPCOST', now())",

@@ -61,7 +61,7 @@ VE_SQL = """
 INSERT INTO costing_value_entry (entry_no, item_ledger_entry_no, item_no, item_ledger_entry_type, entry_type,
     variance_type, posting_date, valuation_date, document_no, external_document_no, description, adjustment,
     expected_cost, item_charge, item_ledger_entry_quantity, valued_quantity, invoiced_quantity, cost_per_unit,
-    cost_amount_actual, cost_amount_expected, cost_posted_to_gl, expected_cost_posted_to_gl, valued_by_average_cost,
+    cost_amount_actual, cost_amount_expected, valued_by_average_cost,
     location_code, inventory_posting_group_id, gen_bus_posting_group_id, gen_prod_posting_group_id, source_code,
     order_type, order_no, order_line_no, source_no, capacity_no, register_no, created_at)
 SELECT 4 * p.k + s.n, CASE WHEN s.n = 3 THEN 2 * p.k + 2 ELSE 2 * p.k + 1 END, p.item_no,
@@ -71,7 +71,7 @@ SELECT 4 * p.k + s.n, CASE WHEN s.n = 3 THEN 2 * p.k + 2 ELSE 2 * p.k + 1 END, p
        false, false, false,
        CASE s.n WHEN 1 THEN 10 WHEN 3 THEN -4 ELSE 0 END, CASE s.n WHEN 3 THEN -4 ELSE 10 END,
        CASE s.n WHEN 1 THEN 10 WHEN 2 THEN 10 WHEN 3 THEN -4 ELSE 0 END, p.unit,
-       a.amt, 0, a.amt, 0, false, p.loc, 'RESALE', NULL, 'RETAIL', 'BENCH', '', '', 0, '', '', 1, now()
+       a.amt, 0, false, p.loc, 'RESALE', NULL, 'RETAIL', 'BENCH', '', '', 0, '', '', 1, now()
 FROM ({pair}) p CROSS JOIN (VALUES (1), (2), (3), (4)) s(n)
 CROSS JOIN LATERAL (SELECT CASE s.n WHEN 1 THEN 10 * p.unit WHEN 2 THEN 1.00 WHEN 3 THEN -4 * p.unit - 0.40
                                     ELSE 6 * 0.5 END AS amt) a
@@ -84,12 +84,12 @@ PRODUCTION_SQL = """
 INSERT INTO costing_value_entry (entry_no, item_ledger_entry_no, item_no, item_ledger_entry_type, entry_type,
     variance_type, posting_date, valuation_date, document_no, external_document_no, description, adjustment,
     expected_cost, item_charge, item_ledger_entry_quantity, valued_quantity, invoiced_quantity, cost_per_unit,
-    cost_amount_actual, cost_amount_expected, cost_posted_to_gl, expected_cost_posted_to_gl, valued_by_average_cost,
+    cost_amount_actual, cost_amount_expected, valued_by_average_cost,
     location_code, inventory_posting_group_id, gen_bus_posting_group_id, gen_prod_posting_group_id, source_code,
     order_type, order_no, order_line_no, source_no, capacity_no, register_no, created_at)
 SELECT 4 * {pairs} + 3 * (p.k / 50) + s.n, NULL, CASE WHEN s.n = 3 THEN NULL ELSE p.item_no END, '',
        CASE s.n WHEN 2 THEN 'indirect_cost' ELSE 'direct_cost' END, '', p.day, p.day, 'PO' || p.k, '', '',
-       false, false, false, 0, 1, 1, 0, CASE s.n WHEN 1 THEN 20 WHEN 2 THEN 2 ELSE 0 END, 0, 0, 0, false, p.loc,
+       false, false, false, 0, 1, 1, 0, CASE s.n WHEN 1 THEN 20 WHEN 2 THEN 2 ELSE 0 END, 0, false, p.loc,
        'RESALE', NULL, 'RETAIL', 'BENCH', 'production', 'PO' || p.k, 0, '', 'WC1', 1, now()
 FROM ({pair}) p CROSS JOIN (VALUES (1), (2)) s(n)
 WHERE p.k %% 50 = 0
@@ -121,6 +121,12 @@ def build():
         cur.execute(ILE_SQL.format(pair=pair).replace("%%", "%"))
         cur.execute(IAE_SQL.format(pair=pair).replace("%%", "%"))
         cur.execute(VE_SQL.format(pair=pair).replace("%%", "%"))
+        # These are posted in full (their cost posted to G/L, beside them: costing.models.ValueEntryGLPosting); the
+        # production entries below are not.
+        cur.execute(
+            "INSERT INTO costing_value_entry_gl_posting (value_entry_no, cost_posted_to_gl, expected_cost_posted_to_gl)"
+            " SELECT entry_no, cost_amount_actual, 0 FROM costing_value_entry WHERE cost_amount_actual <> 0"
+        )
         cur.execute(PRODUCTION_SQL.format(pair=pair, pairs=PAIRS).replace("%%", "%"))
         # The G/L: one transaction a day, Inventory against Direct Cost Applied, for the inventory value entries.
         cur.execute(

@@ -285,9 +285,9 @@ def adjust_floor(items: list[str] | None, writes: int):
 
 
 def gl_floor(gl_entries: int, relations: int):
-    """Read the queue and its value entries; write as many G/L entries and relations as the step wrote; empty the
-    queue. The G/L rows go to temporary copies of the tables (same columns and indexes, no triggers), because the
-    ledger's triggers refuse rows that no posting opened."""
+    """Read the queue and its value entries; write as many G/L entries and relations as the step wrote, and a row of
+    posted amounts per queued value entry; empty the queue. The G/L rows go to temporary copies of the tables (same
+    columns and indexes, no triggers), because the ledger's triggers refuse rows that no posting opened."""
     from django.db import connection
 
     def run():
@@ -314,9 +314,14 @@ def gl_floor(gl_entries: int, relations: int):
                 " FROM generate_series(1, %s) g",
                 [relations],
             )
+            # The value entries marked posted: a narrow row each (costing_value_entry_gl_posting, copied without its
+            # trigger like the G/L tables above).
             cur.execute(
-                "UPDATE costing_value_entry v SET cost_posted_to_gl = v.cost_posted_to_gl FROM"
-                " costing_post_value_entry_to_gl q WHERE v.entry_no = q.value_entry_no"
+                "CREATE TEMP TABLE floor_posted (LIKE costing_value_entry_gl_posting INCLUDING ALL) ON COMMIT DROP"
+            )
+            cur.execute(
+                "INSERT INTO floor_posted SELECT v.entry_no, v.cost_amount_actual, v.cost_amount_expected"
+                " FROM costing_post_value_entry_to_gl q JOIN costing_value_entry v ON v.entry_no = q.value_entry_no"
             )
             cur.execute("DELETE FROM costing_post_value_entry_to_gl")
 

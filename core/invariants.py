@@ -44,9 +44,12 @@ APPEND_ONLY = (
     "ledger_gl_entry",
     "ledger_gl_transaction",
     "costing_gl_item_ledger_relation",
+    "costing_value_entry",
     "periods_close_snapshot",
 )
-NO_DELETE = ("costing_value_entry", "costing_item_ledger_entry", "costing_item_application_entry")
+# Updated by design, never deleted: item ledger entries (remaining quantity), application entries (the Adjust Cost
+# flag), what is posted to the G/L of a value entry (a later posting adds to it).
+NO_DELETE = ("costing_item_ledger_entry", "costing_item_application_entry", "costing_value_entry_gl_posting")
 
 # The Inventory Valuation report (reports.selectors.inventory_valuation) values per item and location, one date per
 # call; I5 needs the value per inventory account at every period end, so it sums the same value entries itself, every
@@ -169,18 +172,19 @@ def gl_link_counts(accounts: list[str], *, after: date | None = None, end: date 
                    coalesce(array_agg(entry_no) FILTER (WHERE links > %(max)s), '{{}}')
               FROM (
                 SELECT v.entry_no,
-                       v.cost_posted_to_gl + v.expected_cost_posted_to_gl
+                       coalesce(p.cost_posted_to_gl + p.expected_cost_posted_to_gl, 0)
                            <> coalesce(sum(r.amount) FILTER (WHERE g.inv), 0)
                        OR coalesce(sum(r.amount), 0) <> 0 AS i2,
                        coalesce(min(g.transaction_no) <> max(g.transaction_no), false) AS split,
                        count(*) FILTER (WHERE g.inv) AS inv_links,
                        count(r.gl_entry_no) AS links
                   FROM costing_value_entry v
+                  LEFT JOIN costing_value_entry_gl_posting p ON p.value_entry_no = v.entry_no
                   LEFT JOIN costing_gl_item_ledger_relation r ON r.value_entry_no = v.entry_no
                   LEFT JOIN (SELECT entry_no, transaction_no, gl_account_id = ANY(%(inv)s) AS inv
                                FROM ledger_gl_entry) g ON g.entry_no = r.gl_entry_no
                  WHERE {_VE_SCOPE}
-                 GROUP BY v.entry_no, v.cost_posted_to_gl, v.expected_cost_posted_to_gl
+                 GROUP BY v.entry_no, p.cost_posted_to_gl, p.expected_cost_posted_to_gl
               ) x
             """,
             {"inv": accounts, "max": MAX_GL_LINES_PER_VALUE_ENTRY, **_scope(after, end)},
@@ -225,11 +229,12 @@ def i3_lost_postings(
     """Value entries not posted in full. Not drained: only those that are not waiting in the queue (lost work)."""
     queued = "SELECT 1 FROM costing_post_value_entry_to_gl q WHERE q.value_entry_no = v.entry_no"
     pending = "" if drained else f"AND NOT EXISTS ({queued})"
-    expected = "OR v.expected_cost_posted_to_gl <> v.cost_amount_expected" if expected_posting else ""
+    expected = "OR coalesce(p.expected_cost_posted_to_gl, 0) <> v.cost_amount_expected" if expected_posting else ""
     return _one(
         f"""
         SELECT count(*) FROM costing_value_entry v
-         WHERE (v.cost_posted_to_gl <> v.cost_amount_actual {expected}) {pending} AND {_VE_SCOPE}
+          LEFT JOIN costing_value_entry_gl_posting p ON p.value_entry_no = v.entry_no
+         WHERE (coalesce(p.cost_posted_to_gl, 0) <> v.cost_amount_actual {expected}) {pending} AND {_VE_SCOPE}
         """,
         _scope(after, end),
     )
@@ -267,17 +272,19 @@ def period_end_balances(accounts: list[str], ends: list[date]) -> dict[date, dic
             """
             SELECT 'v', v.posting_date, s.inventory_account_id, s.inventory_account_interim_id,
                    v.location_code, v.inventory_posting_group_id,
-                   sum(v.cost_amount_actual), sum(v.cost_amount_actual - v.cost_posted_to_gl),
-                   coalesce(sum(v.cost_amount_actual - v.cost_posted_to_gl)
+                   sum(v.cost_amount_actual), sum(v.cost_amount_actual - coalesce(p.cost_posted_to_gl, 0)),
+                   coalesce(sum(v.cost_amount_actual - coalesce(p.cost_posted_to_gl, 0))
                             FILTER (WHERE q.value_entry_no IS NOT NULL), 0),
-                   sum(v.cost_amount_expected), sum(v.cost_amount_expected - v.expected_cost_posted_to_gl),
-                   coalesce(sum(v.cost_amount_expected - v.expected_cost_posted_to_gl)
+                   sum(v.cost_amount_expected),
+                   sum(v.cost_amount_expected - coalesce(p.expected_cost_posted_to_gl, 0)),
+                   coalesce(sum(v.cost_amount_expected - coalesce(p.expected_cost_posted_to_gl, 0))
                             FILTER (WHERE q.value_entry_no IS NOT NULL), 0)
               FROM costing_value_entry v
               JOIN costing_inventory_posting_setup s
                 ON s.inventory_posting_group_id = v.inventory_posting_group_id
                AND s.location_id IS NOT DISTINCT FROM v.location_code
               LEFT JOIN costing_post_value_entry_to_gl q ON q.value_entry_no = v.entry_no
+              LEFT JOIN costing_value_entry_gl_posting p ON p.value_entry_no = v.entry_no
              WHERE v.item_no IS NOT NULL AND v.posting_date <= %(last)s
              GROUP BY 2, 3, 4, 5, 6
             UNION ALL

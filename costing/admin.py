@@ -122,12 +122,21 @@ class ValueEntryAdmin(ReadOnlyAdmin):
         "expected_cost",
         "cost_amount_actual",
         "cost_amount_expected",
-        "cost_posted_to_gl",
+        "cost_posted",
     ]
     list_filter = ["entry_type", "item_ledger_entry_type", "adjustment", "expected_cost", "item_charge"]
     search_fields = ["item__no", "document_no"]
     date_hierarchy = "posting_date"
-    readonly_fields = ["gl_entries"]
+    readonly_fields = ["cost_posted", "expected_cost_posted", "gl_entries"]
+
+    # The posted amounts are annotations of ValueEntry.objects (costing.models.ValueEntryGLPosting), not fields.
+    @admin.display(description=_("cost posted to G/L"), ordering="cost_posted_to_gl")
+    def cost_posted(self, obj):
+        return obj.cost_posted_to_gl
+
+    @admin.display(description=_("expected cost posted to G/L"), ordering="expected_cost_posted_to_gl")
+    def expected_cost_posted(self, obj):
+        return obj.expected_cost_posted_to_gl
 
     @admin.display(description=_("G/L entries"))
     def gl_entries(self, obj):

@@ -248,8 +248,8 @@ def _open_plan_tables() -> None:
                 entry_no bigint PRIMARY KEY, ile varchar, et varchar, vt varchar, ot varchar, expected_cost bool,
                 act numeric, expd numeric, posting_date date, document_no varchar, location varchar, ipg varchar,
                 gbus varchar, gprod varchar, item_no varchar, capacity_no varchar, source_no varchar,
-                status varchar, problem varchar, problem_type varchar, problem_src varchar, problem_k1 varchar,
-                problem_k2 varchar, problem_account varchar) ON COMMIT DROP;
+                status varchar, posted_before bool, problem varchar, problem_type varchar, problem_src varchar,
+                problem_k1 varchar, problem_k2 varchar, problem_account varchar) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS gl_line (
                 seq bigint, gkey bigint, entry_no bigint, part varchar, part_order int, side int,
                 account_type varchar, src varchar, k1 varchar, k2 varchar, gl_account varchar, amount numeric,
@@ -291,23 +291,28 @@ def _plan_sql(*, method: str, expected_posting: bool, allowed: tuple[date | None
             f"""
             INSERT INTO gl_ve
             SELECT v.entry_no, v.item_ledger_entry_type, v.entry_type, v.variance_type, v.order_type,
-                   v.expected_cost, v.cost_amount_actual - v.cost_posted_to_gl,
-                   CASE WHEN %(exp)s THEN v.cost_amount_expected - v.expected_cost_posted_to_gl ELSE 0 END,
+                   v.expected_cost, v.cost_amount_actual - coalesce(g.cost_posted_to_gl, 0),
+                   CASE WHEN %(exp)s THEN v.cost_amount_expected - coalesce(g.expected_cost_posted_to_gl, 0)
+                        ELSE 0 END,
                    v.posting_date, v.document_no, v.location_code, v.inventory_posting_group_id,
                    v.gen_bus_posting_group_id, v.gen_prod_posting_group_id, v.item_no, v.capacity_no, v.source_no,
                    CASE
-                     WHEN v.expected_cost AND NOT %(exp)s AND v.expected_cost_posted_to_gl = 0
-                          AND v.cost_amount_actual = v.cost_posted_to_gl
+                     WHEN v.expected_cost AND NOT %(exp)s AND coalesce(g.expected_cost_posted_to_gl, 0) = 0
+                          AND v.cost_amount_actual = coalesce(g.cost_posted_to_gl, 0)
                        THEN CASE WHEN v.cost_amount_expected <> 0 THEN 'expected_cost_off' ELSE 'done' END
-                     WHEN v.cost_amount_actual = v.cost_posted_to_gl
-                          AND (NOT %(exp)s OR v.cost_amount_expected = v.expected_cost_posted_to_gl) THEN 'done'
+                     WHEN v.cost_amount_actual = coalesce(g.cost_posted_to_gl, 0)
+                          AND (NOT %(exp)s OR v.cost_amount_expected = coalesce(g.expected_cost_posted_to_gl, 0))
+                       THEN 'done'
                      WHEN NOT EXISTS (SELECT 1 FROM gl_map m WHERE m.ile = v.item_ledger_entry_type
                                         AND m.et = v.entry_type AND m.vt = v.variance_type AND m.ot = v.order_type)
                        THEN 'invalid_combination'
                      WHEN v.posting_date < %(start)s OR v.posting_date > %(end)s THEN 'date_not_allowed'
                      ELSE 'post'
-                   END
+                   END,
+                   g.value_entry_no IS NOT NULL
               FROM costing_value_entry v JOIN gl_claim c ON c.value_entry_no = v.entry_no
+              LEFT JOIN costing_value_entry_gl_posting g
+                     ON g.value_entry_no = v.entry_no AND g.value_entry_no BETWEEN {_CLAIMED_RANGE}
              WHERE v.entry_no BETWEEN {_CLAIMED_RANGE}
             """,
             {"exp": expected_posting, "start": start, "end": end},
@@ -628,15 +633,25 @@ def _write(*, method: str, document_no: str | None, user, register, report: Repo
         cur.execute("SELECT EXISTS (SELECT 1 FROM gl_line)")
         has_lines = cur.fetchone()[0]
     # Mark the value entries posted and take them off the queue first: only what needs G/L entry numbers runs
-    # while the G/L counter is locked (from post_staged to commit), so other postings wait less.
+    # while the G/L counter is locked (from post_staged to commit), so other postings wait less. Marking posted is a
+    # narrow row per value entry (ValueEntryGLPosting), added to if the entry had something posted before (the plan
+    # saw its row: ``posted_before``). A plain INSERT, not ON CONFLICT, which costs twice as much per row; no other
+    # transaction can post the same entries meanwhile (they are new in this one, or their queue rows are claimed),
+    # and if one did, the primary key would refuse the second row rather than lose an amount.
     with connection.cursor() as cur:
         cur.execute(
-            f"""
-            UPDATE costing_value_entry v
-               SET cost_posted_to_gl = v.cost_posted_to_gl + p.act,
-                   expected_cost_posted_to_gl = v.expected_cost_posted_to_gl + p.expd
+            """
+            INSERT INTO costing_value_entry_gl_posting (value_entry_no, cost_posted_to_gl, expected_cost_posted_to_gl)
+            SELECT entry_no, act, expd FROM gl_ve WHERE status = 'post' AND NOT posted_before ORDER BY entry_no
+            """
+        )
+        cur.execute(
+            """
+            UPDATE costing_value_entry_gl_posting g
+               SET cost_posted_to_gl = g.cost_posted_to_gl + p.act,
+                   expected_cost_posted_to_gl = g.expected_cost_posted_to_gl + p.expd
               FROM gl_ve p
-             WHERE p.status = 'post' AND v.entry_no = p.entry_no AND v.entry_no BETWEEN {_CLAIMED_RANGE}
+             WHERE p.status = 'post' AND p.posted_before AND g.value_entry_no = p.entry_no
             """
         )
         cur.execute(

@@ -3,11 +3,15 @@
 Item ledger entries record quantities, value entries record cost (expected and actual, by entry type), item
 application entries record which inbound entry supplied which outbound entry. All three are append-only in
 PostgreSQL (migrations/sql/costing_guards.sql) except the designed bookkeeping columns: remaining quantity / open /
-invoiced quantity on item ledger entries, the "posted to G/L" amounts on value entries.
+invoiced quantity on item ledger entries, the Adjust Cost flag on application entries. Value entries never change:
+what Post Inventory Cost to G/L has posted of them is kept beside them (``ValueEntryGLPosting``).
 """
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.money import AMOUNT_FIELD, QUANTITY_FIELD, UNIT_COST_FIELD
@@ -361,6 +365,24 @@ class ItemLedgerEntry(models.Model):
         return f"ILE {self.entry_no} {self.item_id} {self.quantity}"
 
 
+class ValueEntryManager(models.Manager):
+    """Value entries with what has been posted of them to the G/L (``ValueEntryGLPosting``) as two annotations,
+    ``cost_posted_to_gl`` and ``expected_cost_posted_to_gl`` (zero until posted), so every ORM reader, the API and
+    the pages see Business Central's two value entry fields. PostgreSQL drops the outer join from a query that does
+    not use them (the posting row is unique per value entry)."""
+
+    def get_queryset(self):
+        zero = models.Value(Decimal("0.00"), output_field=models.DecimalField(**AMOUNT_FIELD))
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                cost_posted_to_gl=Coalesce("gl_posting__cost_posted_to_gl", zero),
+                expected_cost_posted_to_gl=Coalesce("gl_posting__expected_cost_posted_to_gl", zero),
+            )
+        )
+
+
 class ValueEntry(models.Model):
     entry_no = models.BigIntegerField(_("entry no."), primary_key=True)
     # Checked once per INSERT statement (costing/migrations/sql/ledger_refs_checked.sql), not by a deferred FK.
@@ -400,8 +422,6 @@ class ValueEntry(models.Model):
     cost_per_unit = models.DecimalField(default=0, **UNIT_COST_FIELD)
     cost_amount_actual = models.DecimalField(_("cost amount (actual)"), default=0, **AMOUNT_FIELD)
     cost_amount_expected = models.DecimalField(_("cost amount (expected)"), default=0, **AMOUNT_FIELD)
-    cost_posted_to_gl = models.DecimalField(_("cost posted to G/L"), default=0, **AMOUNT_FIELD)
-    expected_cost_posted_to_gl = models.DecimalField(_("expected cost posted to G/L"), default=0, **AMOUNT_FIELD)
     applies_to_entry = models.BigIntegerField(_("applies-to entry"), null=True, blank=True)
     valued_by_average_cost = models.BooleanField(default=False)
     # Denormalised copies of what the item ledger entry and the item say (BC copies them too, so the G/L bridge and
@@ -439,6 +459,8 @@ class ValueEntry(models.Model):
         ItemRegister, on_delete=models.PROTECT, db_column="register_no", db_constraint=False, db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ValueEntryManager()
 
     class Meta:
         db_table = "costing_value_entry"
@@ -569,6 +591,35 @@ class PostValueEntryToGL(models.Model):
     class Meta:
         db_table = "costing_post_value_entry_to_gl"
         indexes = [models.Index(fields=["item", "posting_date"], name="pve_item_date")]
+
+
+class ValueEntryGLPosting(models.Model):
+    """What Post Inventory Cost to G/L has posted of a value entry: Business Central's "Cost Posted to G/L" and
+    "Expected Cost Posted to G/L", kept beside the value entry instead of in it.
+
+    One row per value entry that has had anything posted, written in the transaction that writes its G/L entries; a
+    later posting of the same entry (its expected cost once expected cost posting is turned on, say) adds to the row.
+    So the value entries themselves never change after their posting, and marking a million of them posted writes
+    narrow rows instead of a new version of each wide value entry row (docs/performance.md, "Post Inventory Cost to
+    G/L"). Rows are never deleted (costing/migrations/sql/ve_gl_posting.sql); a row names an existing value entry,
+    checked once per INSERT statement, not by a deferred foreign key.
+    """
+
+    value_entry = models.OneToOneField(
+        ValueEntry,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        db_column="value_entry_no",
+        related_name="gl_posting",
+        db_constraint=False,
+    )
+    cost_posted_to_gl = models.DecimalField(_("cost posted to G/L"), default=0, **AMOUNT_FIELD)
+    expected_cost_posted_to_gl = models.DecimalField(_("expected cost posted to G/L"), default=0, **AMOUNT_FIELD)
+
+    class Meta:
+        db_table = "costing_value_entry_gl_posting"
+        verbose_name = _("value entry posted to G/L")
+        verbose_name_plural = _("value entries posted to G/L")
 
 
 class GLItemLedgerRelation(models.Model):

@@ -331,21 +331,20 @@ def posting_result_data(result: PostingResult) -> dict:
             total = costs[v["item_ledger_entry_id"]]
             total[0] += v["cost_amount_expected"]
             total[1] += v["cost_amount_actual"]
+    # The posting's value entries are new: nothing of them is posted to the G/L unless automatic cost posting posted
+    # them in this transaction (ValueEntryGLPosting rows).
+    posted: dict[int, tuple] = {}
     if result.posted_to_gl and value_entries:
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT entry_no, cost_posted_to_gl, expected_cost_posted_to_gl FROM costing_value_entry "
-                "WHERE entry_no = ANY(%s)",
+                "SELECT value_entry_no, cost_posted_to_gl, expected_cost_posted_to_gl "
+                "FROM costing_value_entry_gl_posting WHERE value_entry_no = ANY(%s)",
                 [[v["entry_no"] for v in value_dicts]],
             )
             posted = {no: (actual, expected) for no, actual, expected in cur.fetchall()}
-        pairs = [
-            posted.get(v["entry_no"], (v["cost_posted_to_gl"], v["expected_cost_posted_to_gl"])) for v in value_dicts
-        ]
-        posted_actual, posted_expected = (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
-    else:
-        posted_actual = tuple(v["cost_posted_to_gl"] for v in value_dicts)
-        posted_expected = tuple(v["expected_cost_posted_to_gl"] for v in value_dicts)
+    nothing = (0, 0)
+    pairs = [posted.get(v["entry_no"], nothing) for v in value_dicts]
+    posted_actual, posted_expected = (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
     entries = sorted(result.item_ledger_entries, key=attrgetter("entry_no"))
     no_costs = (0, 0)
     entry_costs = [costs.get(e.entry_no, no_costs) for e in entries]

@@ -399,8 +399,7 @@ def _waiting_q(expected_posting: bool = False) -> Q:
     """Value entries with cost still to post to the G/L (actual, and expected when expected-cost posting is on).
 
     Every such entry waits in the Post Value Entry to G/L queue (invariant I3), so the queue finds the few among
-    millions; no index covers the posted amounts, which keeps marking entries posted a heap-only update
-    (costing/migrations/sql/ve_hot_posting.sql).
+    millions; the posted amounts are ``ValueEntry.objects``' annotations (costing.models.ValueEntryGLPosting).
     """
     differs = ~Q(cost_posted_to_gl=F("cost_amount_actual"))
     if expected_posting:

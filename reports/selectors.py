@@ -245,16 +245,20 @@ def _not_posted(filters: ReportFilters) -> Decimal:
     # expected cost (partial index ve_expected_cost_date).
     upper = " AND v.posting_date <= %s" if filters.date_to else ""
     params = [filters.date_to] if filters.date_to else []
+    # What is posted of a value entry is in costing_value_entry_gl_posting (none: nothing posted).
+    posted = "LEFT JOIN costing_value_entry_gl_posting p ON p.value_entry_no = v.entry_no "
     sql = (
-        "SELECT coalesce(sum(v.cost_amount_actual - v.cost_posted_to_gl), 0) FROM costing_value_entry v "
-        "JOIN costing_post_value_entry_to_gl q ON q.value_entry_no = v.entry_no "
-        f"WHERE v.item_ledger_entry_no IS NOT NULL AND v.cost_posted_to_gl <> v.cost_amount_actual{upper}"
+        "SELECT coalesce(sum(v.cost_amount_actual - coalesce(p.cost_posted_to_gl, 0)), 0) FROM costing_value_entry v "
+        f"JOIN costing_post_value_entry_to_gl q ON q.value_entry_no = v.entry_no {posted}"
+        "WHERE v.item_ledger_entry_no IS NOT NULL "
+        f"AND coalesce(p.cost_posted_to_gl, 0) <> v.cost_amount_actual{upper}"
     )
     if filters.include_expected_cost:
         sql += (
-            " UNION ALL SELECT coalesce(sum(v.cost_amount_expected - v.expected_cost_posted_to_gl), 0) "
-            "FROM costing_value_entry v WHERE v.item_ledger_entry_no IS NOT NULL AND v.cost_amount_expected <> 0 "
-            f"AND v.expected_cost_posted_to_gl <> v.cost_amount_expected{upper}"
+            " UNION ALL SELECT coalesce(sum(v.cost_amount_expected - coalesce(p.expected_cost_posted_to_gl, 0)), 0) "
+            f"FROM costing_value_entry v {posted}"
+            "WHERE v.item_ledger_entry_no IS NOT NULL AND v.cost_amount_expected <> 0 "
+            f"AND coalesce(p.expected_cost_posted_to_gl, 0) <> v.cost_amount_expected{upper}"
         )
         params = params * 2
     with connection.cursor() as cur:

@@ -39,7 +39,8 @@ def _books_in_step():
                        sum(r.amount) AS total
                   FROM costing_gl_item_ledger_relation r JOIN ledger_gl_entry g ON g.entry_no = r.gl_entry_no
                  GROUP BY 1) x ON x.value_entry_no = v.entry_no
-             WHERE v.cost_posted_to_gl + v.expected_cost_posted_to_gl <> coalesce(x.inv, 0)
+              LEFT JOIN costing_value_entry_gl_posting p ON p.value_entry_no = v.entry_no
+             WHERE coalesce(p.cost_posted_to_gl + p.expected_cost_posted_to_gl, 0) <> coalesce(x.inv, 0)
                 OR coalesce(x.total, 0) <> 0
             """
         )

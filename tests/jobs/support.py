@@ -64,7 +64,8 @@ def violations(*, drained: bool) -> dict[str, int]:
                            FROM costing_gl_item_ledger_relation r
                            JOIN ledger_gl_entry g ON g.entry_no = r.gl_entry_no GROUP BY 1) x
                 ON x.value_entry_no = v.entry_no
-             WHERE v.cost_posted_to_gl + v.expected_cost_posted_to_gl <> coalesce(x.inv, 0)
+              LEFT JOIN costing_value_entry_gl_posting p ON p.value_entry_no = v.entry_no
+             WHERE coalesce(p.cost_posted_to_gl + p.expected_cost_posted_to_gl, 0) <> coalesce(x.inv, 0)
                 OR coalesce(x.total, 0) <> 0
             """,
             [inv],
@@ -97,7 +98,8 @@ def violations(*, drained: bool) -> dict[str, int]:
         # I3: completeness: the queue is empty and every value entry's cost is posted.
         found["queue_rows"] = _count("SELECT count(*) FROM costing_post_value_entry_to_gl")
         found["not_fully_posted"] = _count(
-            "SELECT count(*) FROM costing_value_entry WHERE cost_posted_to_gl <> cost_amount_actual"
+            "SELECT count(*) FROM costing_value_entry v LEFT JOIN costing_value_entry_gl_posting p"
+            " ON p.value_entry_no = v.entry_no WHERE coalesce(p.cost_posted_to_gl, 0) <> v.cost_amount_actual"
         )
     return found
 

@@ -68,7 +68,6 @@ def forge_value_entry_into(end, *, created_before_close: bool) -> int:
             "entry_no": "%(no)s",
             "posting_date": "%(end)s",
             "cost_amount_actual": "25.00",
-            "cost_posted_to_gl": "0",
             "created_at": "created_at - interval '1 day'" if created_before_close else "clock_timestamp()",
         }
         select = ", ".join(values.get(c, c) for c in columns)
