@@ -802,8 +802,10 @@ def main(argv: list[str]) -> int:
             # period's value entries and G/L entries with their links, the inventory accounts' balances, on-hand
             # quantities per item and location; each read once, summed, as plain SQL.
             cur.execute(
-                "SELECT count(*), sum(cost_amount_actual), sum(cost_amount_expected), sum(cost_posted_to_gl)"
-                " FROM costing_value_entry WHERE posting_date <= %s",
+                "SELECT count(*), sum(v.cost_amount_actual), sum(v.cost_amount_expected), sum(p.cost_posted_to_gl)"
+                " FROM costing_value_entry v"
+                " LEFT JOIN costing_value_entry_gl_posting p ON p.value_entry_no = v.entry_no"
+                " WHERE v.posting_date <= %s",
                 [ending],
             )
             cur.execute(
