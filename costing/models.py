@@ -600,9 +600,9 @@ class ValueEntryGLPosting(models.Model):
     One row per value entry that has had anything posted, written in the transaction that writes its G/L entries; a
     later posting of the same entry (its expected cost once expected cost posting is turned on, say) adds to the row.
     So the value entries themselves never change after their posting, and marking a million of them posted writes
-    narrow rows instead of a new version of each wide value entry row (docs/performance.md, "Post Inventory Cost to
-    G/L"). Rows are never deleted (costing/migrations/sql/ve_gl_posting.sql); a row names an existing value entry,
-    checked once per INSERT statement, not by a deferred foreign key.
+    narrow rows instead of a new version of each wide value entry row (docs/performance.md, "The seventeenth run":
+    a fifth of the run). Rows are never deleted (costing/migrations/sql/ve_gl_posting.sql); a row names an existing
+    value entry, checked once per INSERT statement, not by a deferred foreign key.
     """
 
     value_entry = models.OneToOneField(
