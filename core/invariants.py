@@ -157,9 +157,9 @@ def gl_link_counts(
     lost: tuple[bool, bool] | None = None,
 ) -> dict[str, int]:
     """I2 and I4 in one pass over the value entries (dated in the scope) and their G/L links; with ``lost`` =
-    (expected cost posting, drained), I3's lost postings too (``i3_lost_postings``), in the same pass: the pass joins
-    each value entry with what is posted of it anyway, and a second pass over the same entries cost the close test
-    about a second on the 1M ledger.
+    (expected cost posting, drained), I3's lost postings too (value entries not posted in full; not drained, only
+    those not waiting in the queue), in the same pass: the pass joins each value entry with what is posted of it
+    anyway, and a second pass over the same entries cost the close test about a second on the 1M ledger.
 
     * I2: per value entry, cost posted to G/L = its share of the linked inventory-side G/L lines, and all its shares
       net to 0. The relation's ``amount`` is the value entry's share, so this holds per entry whatever the method.
@@ -175,8 +175,13 @@ def gl_link_counts(
     """
     lost_sql, queue_join = "false", ""
     if lost is not None:
-        lost_sql = f"({_NOT_POSTED_IN_FULL[lost[0]]})" + ("" if lost[1] else " AND q.value_entry_no IS NULL")
-        if not lost[1]:
+        expected_posting, drained = lost
+        lost_sql = "coalesce(p.cost_posted_to_gl, 0) <> v.cost_amount_actual"
+        if expected_posting:
+            lost_sql += " OR coalesce(p.expected_cost_posted_to_gl, 0) <> v.cost_amount_expected"
+        if not drained:
+            # Pending mode: an entry waiting in the queue is not lost.
+            lost_sql = f"({lost_sql}) AND q.value_entry_no IS NULL"
             queue_join = "LEFT JOIN costing_post_value_entry_to_gl q ON q.value_entry_no = v.entry_no"
     # Grouped by the value entry's key alone, so the rows come grouped in key order without a sort; what is posted
     # of each entry (and whether it is queued) is joined to the groups afterwards, in the same order.
@@ -245,29 +250,13 @@ def i3_queue_rows() -> int:
     return _one("SELECT count(*) FROM costing_post_value_entry_to_gl")
 
 
-# A value entry (v) not posted in full, with what is posted of it (p, outer-joined), by expected cost posting.
-_NOT_POSTED_IN_FULL = {
-    False: "coalesce(p.cost_posted_to_gl, 0) <> v.cost_amount_actual",
-    True: "coalesce(p.cost_posted_to_gl, 0) <> v.cost_amount_actual"
-    " OR coalesce(p.expected_cost_posted_to_gl, 0) <> v.cost_amount_expected",
-}
-
-
 def i3_lost_postings(
     expected_posting: bool, *, drained: bool, after: date | None = None, end: date | None = None
 ) -> int:
     """Value entries not posted in full. Not drained: only those that are not waiting in the queue (lost work).
-    (``gl_link_counts(..., lost=...)`` counts the same in its pass.)"""
-    queued = "SELECT 1 FROM costing_post_value_entry_to_gl q WHERE q.value_entry_no = v.entry_no"
-    pending = "" if drained else f"AND NOT EXISTS ({queued})"
-    return _one(
-        f"""
-        SELECT count(*) FROM costing_value_entry v
-          LEFT JOIN costing_value_entry_gl_posting p ON p.value_entry_no = v.entry_no
-         WHERE ({_NOT_POSTED_IN_FULL[expected_posting]}) {pending} AND {_VE_SCOPE}
-        """,
-        _scope(after, end),
-    )
+    Counted in the I2/I4 pass, which joins each value entry with what is posted of it anyway."""
+    counts = gl_link_counts(inventory_accounts(), after=after, end=end, lost=(expected_posting, drained))
+    return counts["I3_lost_postings"]
 
 
 def i4_posted_twice(accounts: list[str]) -> int:
