@@ -89,6 +89,10 @@ PEER_LINES ?= $(BENCH_LINES)
 PEER_ITEMS ?= 10000
 PEER_BUDGET ?= 1200
 PEER_REUSE ?=
+# PEER_FILL=1: after the budgeted posting, bench/peer/tryton_fill.py writes the rest as Tryton's do would (checked
+# against do first) but the last PEER_TAIL moves, which Tryton posts again: its later steps run on the whole workload.
+PEER_FILL ?= 1
+PEER_TAIL ?= 10000
 TRYTON_VENV := var/tryton/venv
 TRYTON_PKGS := "trytond>=7.0,<7.1" "trytond-stock>=7.0,<7.1" "trytond-account-stock-continental>=7.0,<7.1" \
 	"trytond-product-cost-fifo>=7.0,<7.1" "trytond-account>=7.0,<7.1" "trytond-account-product>=7.0,<7.1" \
@@ -108,4 +112,5 @@ bench-peer: install
 			-d costbook_peer_tryton --all --email admin@example.com \
 			-u account_stock_continental product_cost_fifo --activate-dependencies < /dev/null; fi
 	DATABASE_URL=postgresql://root@127.0.0.1:5432/costbook $(PY) bench/peer/run_peer.py --lines $(PEER_LINES) \
-		--items $(PEER_ITEMS) $(if $(PEER_BUDGET),--budget $(PEER_BUDGET)) $(if $(PEER_REUSE),--reuse)
+		--items $(PEER_ITEMS) $(if $(PEER_BUDGET),--budget $(PEER_BUDGET)) $(if $(PEER_REUSE),--reuse) \
+		$(if $(PEER_FILL),--fill --tail $(PEER_TAIL))

@@ -71,6 +71,7 @@ def combine(scale: dict, tryton: dict) -> dict:
         "ratio_tryton_to_costbook": ratio,
         "lower_bounds": sorted(name for name in ratio if lower_bound(tryton["steps"][name])),
         "tryton_moves_loaded": tryton.get("moves"),
+        "tryton_filled": tryton["steps"].get("post_inprocess", {}).get("filled"),
         "tryton_budget_seconds": tryton.get("budget"),
         "compared": COMPARABLE,
     }
@@ -85,16 +86,25 @@ LABELS = {
 }
 
 
-def covers(step: dict) -> str:
-    """What a Tryton figure measured, in words, when it is not the whole step."""
+def covers(step: dict, filled: dict | None = None) -> str:
+    """What a Tryton figure measured, in words, when it is not the whole step. ``filled``: the moves tryton_fill.py
+    wrote between Tryton's budgeted posting and its tail, when it did; the steps after it ran on the whole workload."""
     if step.get("complete") is False and "of_moves" in step:
+        if step.get("filled"):
+            tail = step["tail"]["moves"]
+            return (
+                f"the first {step['moves'] - tail:,} and the last {tail:,} of {step['of_moves']:,} moves (budget; "
+                f"the {step['filled']['moves']:,} between filled)"
+            )
         return f"{step['moves']:,} of {step['of_moves']:,} moves (budget)"
     if step.get("complete") is False:
         done = f"{step['products']:,} of {step['of_products']:,} products (budget)"
     else:
         done = "the whole step"
     prefix = step.get("on_prefix")
-    return f"{done}, on the first {prefix['moves']:,} moves" if prefix else done
+    if prefix:
+        return f"{done}, on the first {prefix['moves']:,} moves"
+    return f"{done}, on the whole workload" if filled else done
 
 
 def peer_table(figures: dict, args) -> str:
@@ -112,19 +122,42 @@ def peer_table(figures: dict, args) -> str:
             f"{bound}{figures['tryton'][name]['seconds']:,.3f}",
             f"{bound}{figures['ratio_tryton_to_costbook'][name]:,.1f}×",
         ]
-        rows.append(row + [covers(figures["tryton"][name])] if partial else row)
+        rows.append(row + [covers(figures["tryton"][name], figures.get("tryton_filled"))] if partial else row)
     header = [f"Operation ({args.lines:,}-line workload)", "Costbook (s)", "Tryton (s)", "Tryton ÷ Costbook"]
     budget = getattr(args, "budget", None)
     reuse = getattr(args, "reuse", False)
     command = f"make bench-peer PEER_LINES={args.lines}"
     command += f" PEER_BUDGET={budget:g}" if budget is not None else ""
     command += " PEER_REUSE=1" if reuse else ""
+    filled = figures.get("tryton_filled")
+    if budget is not None and not getattr(args, "fill", True):
+        command += " PEER_FILL="
+    elif filled and getattr(args, "tail", 10_000) != 10_000:
+        command += f" PEER_TAIL={args.tail}"
     intro = f"`{command}` ({args.lines:,} lines, {args.items:,} items, seed {args.seed}), " + (
         "Costbook's figures from the `make bench` run just before it (above), Tryton's on the same machine after it"
         if reuse
         else "both systems in the same run"
     )
-    if partial:
+    if partial and filled:
+        timed = figures["tryton"]["post_inprocess"]
+        check = figures.get("fill_check")
+        intro += (
+            f", Tryton with a budget of {figures['tryton_budget_seconds']:g} s for its posting and its full recompute."
+            f" Tryton posted the first {timed['moves'] - timed['tail']['moves']:,} moves through its API in the"
+            f" budget; `bench/peer/tryton_fill.py` wrote the next {filled['moves']:,} as its `do` writes them"
+            f" (untimed, {filled['seconds']:g} s), and Tryton posted the last {timed['tail']['moves']:,} through its"
+            " API again, so every later step ran on the whole workload"
+            + (
+                f" (the fill checked against `do` in the same run: {check['moves']:,} moves of {check['items']}"
+                f" items, {'row for row the same' if check['identical'] else 'NOT the same'})"
+                if check
+                else ""
+            )
+            + ". A figure marked ≥ covers less than the whole step (last column), so the whole step would take"
+            " Tryton at least as long"
+        )
+    elif partial:
         intro += (
             f", Tryton with a budget of {figures['tryton_budget_seconds']:g} s for its posting and its full recompute"
             f" ({figures['tryton_moves_loaded']:,} moves loaded). A figure marked ≥ covers less than the whole"
@@ -141,6 +174,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=5_000, help="Costbook's posting batch (bench_scale.py --batch)")
     parser.add_argument("--budget", type=float, default=None, help="seconds for Tryton's posting and full recompute")
+    parser.add_argument(
+        "--fill",
+        action="store_true",
+        help="after Tryton's budgeted posting, fill the rest as its do writes it but the last --tail moves, which it "
+        "posts again (tryton_fill.py): the later steps run on the whole workload",
+    )
+    parser.add_argument("--tail", type=int, default=10_000, help="moves Tryton posts through its API after the fill")
     parser.add_argument(
         "--reuse", action="store_true", help="Costbook's figures and workload from the last make bench at this size"
     )
@@ -173,6 +213,19 @@ def main(argv: list[str]) -> int:
             check=True,
         )
     scale = json.loads((BENCH / "results" / f"scale-{args.lines}.json").read_text())
+    fill_check = None
+    if args.fill:
+        # The fill first, checked against Tryton's own do on a few items of the same workload (a whole year of them),
+        # one move a call, row for row: the run stops here if they part.
+        run = subprocess.run(
+            [str(TRYTON / "venv" / "bin" / "python"), str(HERE / "tryton_fill.py"), "--workload", str(workload)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        print(run.stdout, end="", flush=True)
+        fill_check = json.loads(run.stdout.strip().splitlines()[-1])
+        if run.returncode or not fill_check["identical"]:
+            raise SystemExit("tryton_fill.py --check: the fill does not write what Tryton's do writes")
     psql("DROP DATABASE IF EXISTS costbook_peer_tryton_run WITH (FORCE)")
     psql("CREATE DATABASE costbook_peer_tryton_run TEMPLATE costbook_peer_tryton")
     # Tryton's progress is shown as it comes (a budgeted 1M run takes the better part of an hour); its last line is
@@ -187,6 +240,7 @@ def main(argv: list[str]) -> int:
             "--workload",
             str(workload),
             *(["--budget", str(args.budget)] if args.budget is not None else []),
+            *(["--fill", "--tail", str(args.tail)] if args.fill else []),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -201,6 +255,8 @@ def main(argv: list[str]) -> int:
     from record import record
 
     figures = combine(scale, tryton)
+    if fill_check:
+        figures["fill_check"] = fill_check
     record(
         "peer",
         figures,

@@ -203,6 +203,17 @@ def in_transaction(database: str, context: dict, fn):
                 error.fix(EXTRAS)
 
 
+def backend_dsn(config_path: str) -> dict:
+    """psycopg2's keywords for the server in trytond.conf's [database] uri (tryton_fill.py writes through it)."""
+    from configparser import ConfigParser
+    from urllib.parse import urlparse
+
+    parser = ConfigParser()
+    parser.read(config_path)
+    uri = urlparse(parser.get("database", "uri"))
+    return {"host": uri.hostname or "127.0.0.1", "port": uri.port or 5432, "user": uri.username or "root"}
+
+
 def move_values(s: dict, m) -> dict:
     cost = Decimal(m.unit_cost) if m.unit_cost else s["costs"][m.item]
     day = date.fromisoformat(m.day)
@@ -236,6 +247,15 @@ def main(argv: list[str]) -> int:
         "lower bounds and say what they cover)",
     )
     parser.add_argument("--product-batch", type=int, default=100, help="products per transaction under a budget")
+    parser.add_argument("--head", type=int, default=None, help="post only the first N moves through the API")
+    parser.add_argument(
+        "--fill",
+        action="store_true",
+        help="after a cut posting, write the moves up to the last --tail as do would (tryton_fill.py), then post the "
+        "tail through the API: the later steps run on the whole workload",
+    )
+    parser.add_argument("--tail", type=int, default=10_000, help="moves posted through the API after the fill")
+    parser.add_argument("--post-only", action="store_true", help="stop after posting (tryton_fill.py --check)")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("TRYTOND_CONFIG", args.config)
@@ -271,25 +291,32 @@ def main(argv: list[str]) -> int:
     def do_moves(values):
         Move.do(Move.create(values))
 
-    # post_inprocess: create and do the moves, one transaction per batch, until the moves or the budget run out.
+    def post(source, budget=None, count=None):
+        """Create and do ``source``'s moves, one transaction per batch, until they, ``count`` or ``budget`` run
+        out; returns (moves done, seconds, last day, progress, cut)."""
+        seconds = 0.0
+        n = 0
+        last = None
+        progress = []  # [moves done, seconds] every 20 batches: the rate along the load
+        while chunk := list(islice(source, args.batch if count is None else min(args.batch, count - n))):
+            values = [move_values(s, m) for m in chunk]
+            t0 = time.perf_counter()
+            in_transaction(db, ctx, lambda v=values: do_moves(v))
+            seconds += time.perf_counter() - t0
+            n += len(chunk)
+            last = max(last or chunk[0].day, max(m.day for m in chunk))
+            cut = (budget is not None and seconds >= budget) or (count is not None and n >= count)
+            if n % (args.batch * 20) == 0 or cut:
+                progress.append([n, round(seconds, 3)])
+                print(f"  {n:>9,} moves done, {n / seconds:,.0f} moves/s", flush=True)
+            if cut:
+                return n, seconds, last, progress, True
+        progress.append([n, round(seconds, 3)])
+        return n, seconds, last, progress, False
+
+    # post_inprocess: create and do the moves until the moves, the budget or --head run out.
     peak_reset()
-    posting = 0.0
-    done = 0
-    last_day = None
-    progress = []  # [moves done, seconds] every 20 batches: the rate along the load
-    while chunk := list(islice(moves, args.batch)):
-        values = [move_values(s, m) for m in chunk]
-        t0 = time.perf_counter()
-        in_transaction(db, ctx, lambda v=values: do_moves(v))
-        posting += time.perf_counter() - t0
-        done += len(chunk)
-        last_day = max(last_day or chunk[0].day, max(m.day for m in chunk))
-        cut = args.budget is not None and posting >= args.budget and done < total
-        if done % (args.batch * 20) == 0 or done == total or cut:
-            progress.append([done, round(posting, 3)])
-            print(f"  {done:>9,} moves done, {done / posting:,.0f} moves/s", flush=True)
-        if cut:
-            break
+    done, posting, last_day, progress, _ = post(moves, args.budget, args.head)
     complete = done == total
     figures["post_inprocess"] = {
         "seconds": round(posting, 3),
@@ -301,9 +328,45 @@ def main(argv: list[str]) -> int:
         "progress": progress,
     }
     if not complete:
-        figures["post_inprocess"]["extrapolated_seconds_linear"] = round(posting * total / done)
-        print(f"  posting cut by the {args.budget:g} s budget after {done:,} of {total:,} moves", flush=True)
+        print(f"  posting cut after {done:,} of {total:,} moves", flush=True)
+    filled = None
+    if args.fill and not complete:
+        # The middle of the workload as `do` would write it (tryton_fill.py), untimed, then the last --tail moves
+        # through the API again: Tryton's posting rate on the whole ledger, and every later step on the whole workload.
+        import psycopg2
+        from tryton_fill import Filler
+
+        tail = min(args.tail, total - done)
+        t0 = time.perf_counter()
+        conn = psycopg2.connect(dbname=db, **backend_dsn(args.config))
+        filler = Filler(conn, s, header)
+        filler.load_state()
+        wrote = filler.run(islice(moves, total - done - tail), date.today())
+        conn.close()
+        filled = {"moves": wrote["moves"], "seconds": round(time.perf_counter() - t0, 1), "after": done}
+        print(f"  filled {wrote['moves']:,} moves as do writes them in {filled['seconds']} s", flush=True)
+        peak_reset()
+        tail_done, tail_seconds, tail_last, _, _ = post(moves)
+        figures["post_inprocess"]["tail"] = {
+            "moves": tail_done,
+            "seconds": round(tail_seconds, 3),
+            "lines_per_s": round(tail_done / tail_seconds) if tail_seconds else None,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+        figures["post_inprocess"]["filled"] = filled
+        figures["post_inprocess"]["seconds"] = round(posting + tail_seconds, 3)
+        figures["post_inprocess"]["moves"] = done + tail_done
+        figures["post_inprocess"]["lines_per_s"] = round((done + tail_done) / (posting + tail_seconds))
+        done += wrote["moves"] + tail_done
+        last_day = max(last_day, tail_last or last_day)
+        complete = done == total
+    if not figures["post_inprocess"]["complete"]:
+        timed = figures["post_inprocess"]
+        timed["extrapolated_seconds_linear"] = round(timed["seconds"] * total / timed["moves"])
     figures["post_inprocess"]["account_moves"] = in_transaction(db, ctx, lambda: AccountMove.search([], count=True))
+    if args.post_only:
+        print(json.dumps({"moves": done, "of_moves": total, "budget": args.budget, "steps": figures}, default=str))
+        return 0
     # What the later steps run on when the load was cut: the first `moves` moves, up to `last_day`.
     prefix = None if complete else {"moves": done, "of_moves": total, "last_day": last_day}
 
