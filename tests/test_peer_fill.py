@@ -134,6 +134,7 @@ def test_a_filled_run_says_what_tryton_posted_and_that_the_later_steps_ran_on_th
 
     text = run_peer.peer_table(figures, Args)
     assert text.startswith("`make bench-peer PEER_LINES=1000000 PEER_BUDGET=1200 PEER_REUSE=1` (")
+    assert "| Tryton ÷ Costbook | Tryton's figure covers |" in text
     assert "posted the first 50,000 moves through its API" in text
     assert "wrote the next 940,000 as its `do` writes them (untimed, 95 s)" in text
     assert "3,000 moves of 30 items, row for row the same" in text

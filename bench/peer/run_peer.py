@@ -163,6 +163,7 @@ def peer_table(figures: dict, args) -> str:
             f" ({figures['tryton_moves_loaded']:,} moves loaded). A figure marked ≥ covers less than the whole"
             " step (last column), so the whole step would take Tryton at least as long"
         )
+    if partial:
         header.append("Tryton's figure covers")
     return intro + ":\n\n" + table(header, rows, right=range(1, 4))
 
