@@ -169,19 +169,15 @@ def peer_table(figures: dict, args) -> str:
 
 
 def main(argv: list[str]) -> int:
+    import tryton_fill
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=5_000, help="Costbook's posting batch (bench_scale.py --batch)")
     parser.add_argument("--budget", type=float, default=None, help="seconds for Tryton's posting and full recompute")
-    parser.add_argument(
-        "--fill",
-        action="store_true",
-        help="after Tryton's budgeted posting, fill the rest as its do writes it but the last --tail moves, which it "
-        "posts again (tryton_fill.py): the later steps run on the whole workload",
-    )
-    parser.add_argument("--tail", type=int, default=10_000, help="moves Tryton posts through its API after the fill")
+    tryton_fill.add_arguments(parser)
     parser.add_argument(
         "--reuse", action="store_true", help="Costbook's figures and workload from the last make bench at this size"
     )

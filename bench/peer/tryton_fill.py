@@ -221,7 +221,7 @@ class Filler:
             p = self.products[pid]
             src, dst = v["from_location"], v["to_location"]
             ft, tt = kind[src], kind[dst]
-            qty = float(v["quantity"])
+            qty = float(v["quantity"])  # a quantity, as Tryton keeps it (double precision): its arithmetic, copied
             day = v["effective_date"]
             unit_price = v["unit_price"]
             cost_price = None
@@ -358,6 +358,17 @@ ACCOUNTED = {
 
 def _n(value) -> str:
     return "\\N" if value is None else str(value)
+
+
+def add_arguments(parser) -> None:
+    """``--fill`` and ``--tail``, the same for run_peer.py (which passes them on) and tryton_load.py (which fills)."""
+    parser.add_argument(
+        "--fill",
+        action="store_true",
+        help="after a cut posting, write the moves up to the last --tail as Tryton's do would (tryton_fill.py), then "
+        "post the tail through its API: the later steps run on the whole workload",
+    )
+    parser.add_argument("--tail", type=int, default=10_000, help="moves posted through the API after the fill")
 
 
 # -- the check: a small workload loaded whole through the API, one move a call, against the same loaded partly and

@@ -44,6 +44,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import tryton_fill  # noqa: E402
 from workload import TRYTON_METHOD, backdated_receipt, stream  # noqa: E402
 
 
@@ -248,13 +249,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--product-batch", type=int, default=100, help="products per transaction under a budget")
     parser.add_argument("--head", type=int, default=None, help="post only the first N moves through the API")
-    parser.add_argument(
-        "--fill",
-        action="store_true",
-        help="after a cut posting, write the moves up to the last --tail as do would (tryton_fill.py), then post the "
-        "tail through the API: the later steps run on the whole workload",
-    )
-    parser.add_argument("--tail", type=int, default=10_000, help="moves posted through the API after the fill")
+    tryton_fill.add_arguments(parser)
     parser.add_argument("--post-only", action="store_true", help="stop after posting (tryton_fill.py --check)")
     args = parser.parse_args(argv)
 
@@ -334,12 +329,11 @@ def main(argv: list[str]) -> int:
         # The middle of the workload as `do` would write it (tryton_fill.py), untimed, then the last --tail moves
         # through the API again: Tryton's posting rate on the whole ledger, and every later step on the whole workload.
         import psycopg2
-        from tryton_fill import Filler
 
         tail = min(args.tail, total - done)
         t0 = time.perf_counter()
         conn = psycopg2.connect(dbname=db, **backend_dsn(args.config))
-        filler = Filler(conn, s, header)
+        filler = tryton_fill.Filler(conn, s, header)
         filler.load_state()
         wrote = filler.run(islice(moves, total - done - tail), date.today())
         conn.close()
