@@ -29,9 +29,7 @@ def fill(monkeypatch):
 def lots(fill, *specs):
     product = fill.Product("fifo", Decimal("6.0000"))
     for n, (qty, used, cost) in enumerate(specs, start=1):
-        lot = fill.Lot(date(2025, 1, n), n, float(qty), float(used), Decimal(cost))
-        product.lots.append(lot)
-        product.keys.append(lot.key)
+        product.lots.append(fill.Lot(date(2025, 1, n), n, float(qty), float(used), Decimal(cost)))
     return product
 
 

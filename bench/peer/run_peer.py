@@ -220,9 +220,12 @@ def main(argv: list[str]) -> int:
             text=True,
         )
         print(run.stdout, end="", flush=True)
-        fill_check = json.loads(run.stdout.strip().splitlines()[-1])
-        if run.returncode or not fill_check["identical"]:
-            raise SystemExit("tryton_fill.py --check: the fill does not write what Tryton's do writes")
+        last = (run.stdout.strip().splitlines() or [""])[-1]
+        fill_check = json.loads(last) if last.startswith("{") else None
+        if fill_check is None:
+            raise SystemExit(f"tryton_fill.py (the fill's check) failed ({run.returncode}) before it compared")
+        if not fill_check["identical"]:
+            raise SystemExit("tryton_fill.py: the fill does not write what Tryton's do writes (the check above)")
     psql("DROP DATABASE IF EXISTS costbook_peer_tryton_run WITH (FORCE)")
     psql("CREATE DATABASE costbook_peer_tryton_run TEMPLATE costbook_peer_tryton")
     # Tryton's progress is shown as it comes (a budgeted 1M run takes the better part of an hour); its last line is

@@ -2,12 +2,12 @@
 
 Tryton posts a few dozen moves a second here, so the 1,000,000-move workload would take it 4.6 to 11.6 hours to load
 through its API, and the steps that read the loaded moves (the recompute after a back-dated receipt, the stock
-period's close, the stock value) could only ever be timed on the part loaded in the budget. `tryton_load.py --fill`
-posts the head of the workload through the API (timed, as always), then calls ``fill`` for the middle, then posts the
-tail through the API again (timed: Tryton's posting rate on the whole ledger), so that every later step runs on the
-whole workload.
+period's close, the stock value) could only ever be timed on the part loaded in the budget. `tryton_load.py
+--fill` posts the head of the workload through the API (timed, as always), then runs a ``Filler`` over the middle,
+then posts the tail through the API again (timed: Tryton's posting rate on the whole ledger), so that every later step
+runs on the whole workload.
 
-``fill`` does, set-based and untimed, what Tryton 7.0's `stock.move.do` with `account_stock_continental` and
+``Filler`` does, set-based and untimed, what Tryton 7.0's `stock.move.do` with `account_stock_continental` and
 `product_cost_fifo` does for one move a call (trytond/modules/stock/move.py, product_cost_fifo/move.py and
 product.py, account_stock_continental/stock.py), move after move in the workload's order:
 
@@ -38,6 +38,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from operator import attrgetter
 
 PRICE = Decimal("0.0001")  # product's price_digits (16, 4): round_price
 CENT = Decimal("0.01")  # the company currency's rounding
@@ -72,7 +73,6 @@ class Product:
     cost: Decimal  # product.cost_price
     quantity: float = 0.0  # the storage quantity (every storage location, done moves up to today)
     lots: list[Lot] = field(default_factory=list)  # FIFO receipts with fifo_quantity < quantity, by (date, id)
-    keys: list[tuple[date, int]] = field(default_factory=list)
 
 
 def new_average(p: Product, unit: Decimal, qty: float, outgoing: bool) -> Decimal:
@@ -116,10 +116,9 @@ class Filler:
         from workload import TRYTON_METHOD
 
         self.methods = {s["products"][i["no"]]: TRYTON_METHOD[i["method"]] for i in header["items"]}
-        self.kind = {}  # location id -> type
         with conn.cursor() as cur:
             cur.execute("SELECT id, type FROM stock_location")
-            self.kind = dict(cur.fetchall())
+            self.kind = dict(cur.fetchall())  # location id -> type
             self.storage = [i for i, t in self.kind.items() if t == "storage"]
             cur.execute(
                 "SELECT account_stock, account_stock_in, account_stock_out FROM product_category_account "
@@ -179,13 +178,12 @@ class Filler:
             )
             for mid, pid, day, qty, used, from_type, unit_price, cost_price in cur.fetchall():
                 bought = from_type in ("supplier", "production")
-                lot = Lot(day, mid, qty, used, unit_price if bought else round_price(cost_price))
-                p = self.products[pid]
-                p.lots.append(lot)
-                p.keys.append(lot.key)
+                self.products[pid].lots.append(
+                    Lot(day, mid, qty, used, unit_price if bought else round_price(cost_price))
+                )
 
-    def run(self, moves, today: date) -> dict:
-        """Simulate ``moves`` (workload.Move, in order) and write their rows; returns counts."""
+    def run(self, moves, today: date) -> int:
+        """Simulate ``moves`` (workload.Move, in order) and write their rows; returns how many moves it wrote."""
         from tryton_load import move_values
 
         s = self.s
@@ -246,9 +244,7 @@ class Filler:
                 product_cost_price = average
                 p.cost = average
                 if any(lot.quantity - lot.fifo_quantity <= 0 for lot, _ in taken):
-                    keep = [lot for lot in p.lots if lot.quantity - lot.fifo_quantity > 0]
-                    p.lots[:] = keep
-                    p.keys[:] = [lot.key for lot in keep]
+                    p.lots[:] = [lot for lot in p.lots if lot.quantity - lot.fifo_quantity > 0]
             elif incoming or outgoing:
                 cost_price = p.cost
             # the storage quantity after the move is done
@@ -257,10 +253,9 @@ class Filler:
             elif outgoing:
                 p.quantity -= qty
             if p.method == "fifo" and incoming:
-                lot = Lot(day, move_id, qty, 0.0, unit_price if bought else cost_price)
-                at = bisect.bisect_right(p.keys, lot.key)
-                p.keys.insert(at, lot.key)
-                p.lots.insert(at, lot)
+                bisect.insort_right(
+                    p.lots, Lot(day, move_id, qty, 0.0, unit_price if bought else cost_price), key=attrgetter("key")
+                )
             move_rows.write(
                 f"{move_id}\t{company}\t{_n(cost_price)}\t{now}\t0\t{currency}\t{day}\t{src}\t{qty}\t{day}\t{pid}\t"
                 f"{_n(product_cost_price)}\t{qty}\tdone\t{dst}\t{unit}\t{unit_price}\tt\t{now}\t0\t0\n"
@@ -341,7 +336,7 @@ class Filler:
             cur.execute(f"VACUUM ANALYZE {table}")
         cur.execute("VACUUM ANALYZE product_cost_price")
         self.conn.autocommit = False
-        return {"moves": filled, "account_moves": am_id, "lines": line_id}
+        return filled
 
 
 # The (from, to) location types account_stock_continental posts (_get_account_stock_move_type), among those the

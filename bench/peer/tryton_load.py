@@ -288,7 +288,7 @@ def main(argv: list[str]) -> int:
 
     def post(source, budget=None, count=None):
         """Create and do ``source``'s moves, one transaction per batch, until they, ``count`` or ``budget`` run
-        out; returns (moves done, seconds, last day, progress, cut)."""
+        out; returns (moves done, seconds, last day, progress)."""
         seconds = 0.0
         n = 0
         last = None
@@ -305,13 +305,14 @@ def main(argv: list[str]) -> int:
                 progress.append([n, round(seconds, 3)])
                 print(f"  {n:>9,} moves done, {n / seconds:,.0f} moves/s", flush=True)
             if cut:
-                return n, seconds, last, progress, True
-        progress.append([n, round(seconds, 3)])
-        return n, seconds, last, progress, False
+                break
+        if not progress or progress[-1][0] != n:
+            progress.append([n, round(seconds, 3)])
+        return n, seconds, last, progress
 
     # post_inprocess: create and do the moves until the moves, the budget or --head run out.
     peak_reset()
-    done, posting, last_day, progress, _ = post(moves, args.budget, args.head)
+    done, posting, last_day, progress = post(moves, args.budget, args.head)
     complete = done == total
     figures["post_inprocess"] = {
         "seconds": round(posting, 3),
@@ -324,7 +325,6 @@ def main(argv: list[str]) -> int:
     }
     if not complete:
         print(f"  posting cut after {done:,} of {total:,} moves", flush=True)
-    filled = None
     if args.fill and not complete:
         # The middle of the workload as `do` would write it (tryton_fill.py), untimed, then the last --tail moves
         # through the API again: Tryton's posting rate on the whole ledger, and every later step on the whole workload.
@@ -337,10 +337,10 @@ def main(argv: list[str]) -> int:
         filler.load_state()
         wrote = filler.run(islice(moves, total - done - tail), date.today())
         conn.close()
-        filled = {"moves": wrote["moves"], "seconds": round(time.perf_counter() - t0, 1), "after": done}
-        print(f"  filled {wrote['moves']:,} moves as do writes them in {filled['seconds']} s", flush=True)
+        filled = {"moves": wrote, "seconds": round(time.perf_counter() - t0, 1), "after": done}
+        print(f"  filled {wrote:,} moves as do writes them in {filled['seconds']} s", flush=True)
         peak_reset()
-        tail_done, tail_seconds, tail_last, _, _ = post(moves)
+        tail_done, tail_seconds, tail_last, _ = post(moves)
         figures["post_inprocess"]["tail"] = {
             "moves": tail_done,
             "seconds": round(tail_seconds, 3),
@@ -351,7 +351,7 @@ def main(argv: list[str]) -> int:
         figures["post_inprocess"]["seconds"] = round(posting + tail_seconds, 3)
         figures["post_inprocess"]["moves"] = done + tail_done
         figures["post_inprocess"]["lines_per_s"] = round((done + tail_done) / (posting + tail_seconds))
-        done += wrote["moves"] + tail_done
+        done += wrote + tail_done
         last_day = max(last_day, tail_last or last_day)
         complete = done == total
     if not figures["post_inprocess"]["complete"]:
