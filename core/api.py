@@ -13,14 +13,34 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.bulk import pause_gc_for_request
-from core.errors import BooksError
+from core.errors import BooksError, InvalidInput
 from core.models import IdempotencyKey
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50 (``page_size`` up to 1,000). A ``page_size`` that is not a whole number from 1 to 1,000 is a 400
+    (DRF would quietly fall back to 50); a page past the last is DRF's 404."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            message = _("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+            name = self.page_size_query_param
+            raise InvalidInput(f"{name}: {message}", errors={name: [message]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            bounds = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": self.max_page_size}}
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
 
 def _flatten(detail, prefix=""):

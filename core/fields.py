@@ -41,6 +41,11 @@ class DecimalStringField(serializers.DecimalField):
         fraction = rf"(\.[0-9]{{1,{self.decimal_places}}})?" if self.decimal_places else ""
         return rf"^{sign}[0-9]{{1,{whole}}}{fraction}$"
 
+    def validate_empty_values(self, data):
+        # DRF's DecimalField reads "" (and blanks) as null where null is allowed, a form's habit; here "" is not a
+        # decimal string (the schema's pattern says so), and "no value" is null or leaving the field out.
+        return serializers.Field.validate_empty_values(self, data)
+
     def to_internal_value(self, data):
         if isinstance(data, Decimal):
             data = str(data)

@@ -4,6 +4,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
+from core.filters import FilterSet
 from costing import selectors_setup, services_setup
 from costing.models import InventoryPostingSetup, Item
 from costing.serializers_setup import (
@@ -16,7 +17,7 @@ from costing.serializers_setup import (
 from ledger.api import SetupViewSet
 
 
-class InventoryPostingSetupFilter(django_filters.FilterSet):
+class InventoryPostingSetupFilter(FilterSet):
     location = django_filters.CharFilter(field_name="location_id")
     inventory_posting_group = django_filters.CharFilter(field_name="inventory_posting_group_id")
 
@@ -25,7 +26,7 @@ class InventoryPostingSetupFilter(django_filters.FilterSet):
         fields = []
 
 
-class ItemFilter(django_filters.FilterSet):
+class ItemFilter(FilterSet):
     description = django_filters.CharFilter(lookup_expr="icontains")
     inventory_posting_group = django_filters.CharFilter(field_name="inventory_posting_group_id")
     gen_prod_posting_group = django_filters.CharFilter(field_name="gen_prod_posting_group_id")

@@ -6,6 +6,7 @@ for valuation dates) bound a date range, both ends included; ``entry_no_min`` / 
 
 import django_filters
 
+from core.filters import FilterSet, IntegerFilter, IntegerRangeFilter, MultipleChoiceFilter
 from costing.models import (
     ItemApplicationEntry,
     ItemLedgerEntry,
@@ -20,50 +21,50 @@ def _code(field_name: str) -> django_filters.CharFilter:
     return django_filters.CharFilter(field_name=field_name)
 
 
-class ItemLedgerEntryFilter(django_filters.FilterSet):
+class ItemLedgerEntryFilter(FilterSet):
     item = _code("item_id")
     location = _code("location_id")
     gen_bus_posting_group = _code("gen_bus_posting_group_id")
     posting_date = django_filters.DateFromToRangeFilter()
-    entry_type = django_filters.MultipleChoiceFilter(choices=ItemLedgerEntryType.choices)
+    entry_type = MultipleChoiceFilter(choices=ItemLedgerEntryType.choices)
     document_no = django_filters.CharFilter()
     external_document_no = django_filters.CharFilter()
-    entry_no = django_filters.RangeFilter()
-    applies_to_entry = django_filters.NumberFilter()
+    entry_no = IntegerRangeFilter()
+    applies_to_entry = IntegerFilter()
 
     class Meta:
         model = ItemLedgerEntry
         fields = ["open", "positive", "completely_invoiced"]
 
 
-class ValueEntryFilter(django_filters.FilterSet):
+class ValueEntryFilter(FilterSet):
     item = _code("item_id")
     location = _code("location_id")
-    item_ledger_entry_no = django_filters.NumberFilter(field_name="item_ledger_entry_id")
+    item_ledger_entry_no = IntegerFilter(field_name="item_ledger_entry_id")
     inventory_posting_group = _code("inventory_posting_group_id")
     gen_bus_posting_group = _code("gen_bus_posting_group_id")
     gen_prod_posting_group = _code("gen_prod_posting_group_id")
     posting_date = django_filters.DateFromToRangeFilter()
     valuation_date = django_filters.DateFromToRangeFilter()
-    entry_type = django_filters.MultipleChoiceFilter(choices=ValueEntryType.choices)
-    item_ledger_entry_type = django_filters.MultipleChoiceFilter(choices=ItemLedgerEntryType.choices)
+    entry_type = MultipleChoiceFilter(choices=ValueEntryType.choices)
+    item_ledger_entry_type = MultipleChoiceFilter(choices=ItemLedgerEntryType.choices)
     variance_type = django_filters.ChoiceFilter(choices=VarianceType.choices)
     document_no = django_filters.CharFilter()
-    entry_no = django_filters.RangeFilter()
-    applies_to_entry = django_filters.NumberFilter()
+    entry_no = IntegerRangeFilter()
+    applies_to_entry = IntegerFilter()
 
     class Meta:
         model = ValueEntry
         fields = ["adjustment", "expected_cost", "item_charge", "source_code"]
 
 
-class ItemApplicationEntryFilter(django_filters.FilterSet):
+class ItemApplicationEntryFilter(FilterSet):
     item = _code("item_ledger_entry__item_id")
-    item_ledger_entry_no = django_filters.NumberFilter(field_name="item_ledger_entry_id")
-    inbound_item_entry_no = django_filters.NumberFilter(field_name="inbound_item_entry_id")
-    outbound_item_entry_no = django_filters.NumberFilter(field_name="outbound_item_entry_id")
+    item_ledger_entry_no = IntegerFilter(field_name="item_ledger_entry_id")
+    inbound_item_entry_no = IntegerFilter(field_name="inbound_item_entry_id")
+    outbound_item_entry_no = IntegerFilter(field_name="outbound_item_entry_id")
     posting_date = django_filters.DateFromToRangeFilter()
-    entry_no = django_filters.RangeFilter()
+    entry_no = IntegerRangeFilter()
 
     class Meta:
         model = ItemApplicationEntry

@@ -489,7 +489,13 @@ class PostInventoryCostToGLSerializer(serializers.Serializer):
 class PostInventoryCostToGLTestQuerySerializer(serializers.Serializer):
     posting_method = serializers.ChoiceField(choices=POSTING_METHODS, default="per_entry")
     document_no = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    item = serializers.ListField(child=serializers.CharField(max_length=20), required=False, default=list)
+    item = serializers.ListField(
+        child=serializers.CharField(max_length=20, allow_blank=True), required=False, default=list
+    )
+
+    def validate_item(self, value):
+        """``?item=`` (blank) filters nothing, as a blank filter does everywhere else."""
+        return [no for no in value if no]
 
 
 class ReportLineSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.filters import BooleanFilter, FilterSet
 from core.permissions import CLOSE_PERIODS
 from ledger.api import ERROR_RESPONSES
 from periods import selectors, services
@@ -35,13 +36,13 @@ def parse_ending_date(text: str) -> date:
         raise Http404(_("There is no inventory period ending %(date)s.") % {"date": text}) from None
 
 
-class InventoryPeriodFilter(django_filters.FilterSet):
-    closed = django_filters.BooleanFilter()
+class InventoryPeriodFilter(FilterSet):
+    closed = BooleanFilter()
     ending_date_after = django_filters.DateFilter(field_name="ending_date", lookup_expr="gte")
     ending_date_before = django_filters.DateFilter(field_name="ending_date", lookup_expr="lte")
 
 
-class InventoryPeriodEntryFilter(django_filters.FilterSet):
+class InventoryPeriodEntryFilter(FilterSet):
     entry_type = django_filters.ChoiceFilter(choices=InventoryPeriodEntry.EntryType.choices)
     ending_date = django_filters.DateFilter()
     user = django_filters.CharFilter(field_name="user__username")
@@ -87,9 +88,13 @@ class InventoryPeriodDetailView(APIView):
     )
     def patch(self, request, ending_date):
         period = self._get(ending_date)
-        serializer = InventoryPeriodRenameSerializer(data=request.data)
+        # A PATCH changes what it names: without a name, the period stays as it is.
+        serializer = InventoryPeriodRenameSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        period = services.rename_period(period.ending_date, name=serializer.validated_data["name"], user=request.user)
+        if "name" in serializer.validated_data:
+            period = services.rename_period(
+                period.ending_date, name=serializer.validated_data["name"], user=request.user
+            )
         return Response(InventoryPeriodSerializer(period).data)
 
     @extend_schema(responses={204: None, **ERROR_RESPONSES})

@@ -5,6 +5,7 @@ Thin views as in costing.api: parse with a serializer, call one service, answer 
 core.post_entries and honour ``Idempotency-Key``; Calculate Standard Cost changes setup (core.manage_setup).
 """
 
+import django_filters
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status, viewsets
@@ -12,11 +13,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.api import IdempotentPostMixin
+from core.filters import FilterSet
 from core.permissions import POST, SETUP
 from costing.api import POSTING_RESPONSES, created
 from costing.serializers import ItemLedgerEntrySerializer, ValueEntrySerializer
 from ledger.api import ERROR_RESPONSES
 from production import selectors, services
+from production.models import ProductionOrder
 from production.serializers import (
     CapacitySerializer,
     ConsumptionSerializer,
@@ -35,6 +38,17 @@ def _order_or_404(no: str):
     if order is None:
         raise NotFound(gettext("Production order %(no)s does not exist.") % {"no": no})
     return order
+
+
+class ProductionOrderFilter(FilterSet):
+    """Item and location by code: an unknown code lists nothing (as the ledgers' filters do) instead of a 400."""
+
+    item = django_filters.CharFilter(field_name="item_id")
+    location = django_filters.CharFilter(field_name="location_id")
+
+    class Meta:
+        model = ProductionOrder
+        fields = ["status", "item", "location"]
 
 
 def _detail(order) -> dict:
@@ -58,7 +72,7 @@ class ProductionOrderListView(IdempotentPostMixin, generics.ListAPIView):
 
     serializer_class = ProductionOrderSerializer
     queryset = selectors.production_orders()
-    filterset_fields = ["status", "item", "location"]
+    filterset_class = ProductionOrderFilter
     ordering_fields = ["no", "item", "status", "due_date"]
     ordering = ["no"]
     write_permission = POST

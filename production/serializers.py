@@ -84,8 +84,10 @@ class ComponentSerializer(serializers.Serializer):
 
 class ConsumptionSerializer(DatedSerializer):
     document_no = serializers.CharField(max_length=40)
-    components = ComponentSerializer(
-        many=True,
+    # A ListField, not ComponentSerializer(many=True, allow_null=True): DRF hands allow_null to the child as well, so
+    # a null component got through validation (and was a 500 in the posting).
+    components = serializers.ListField(
+        child=ComponentSerializer(),
         required=False,
         allow_null=True,
         default=None,

@@ -1,29 +1,21 @@
 """REST API of the reconciliation (shared/spec/api.md): the matrix and the drill-down behind each figure."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import Pagination
 from core.errors import InvalidInput
+from core.schema import form_parameters
 from reconciliation import selectors
 from reconciliation.forms import DrilldownForm, ReconciliationFilterForm
 from reconciliation.rows import as_json, entry_row
 
-FILTER_PARAMETERS = [
-    OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
-    OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
-    OpenApiParameter("item", str),
-    OpenApiParameter("location", str),
-]
-
 
 def _parse(form_class, query):
-    data = query.copy()
-    if "show_warnings" in data:
-        data["show_warnings"] = "on" if data["show_warnings"].lower() in ("true", "1", "yes", "on") else ""
-    form = form_class(data)
+    form = form_class(query)
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         first = next(iter(errors.items()))
@@ -33,7 +25,7 @@ def _parse(form_class, query):
 
 @extend_schema(
     tags=["reconciliation"],
-    parameters=[*FILTER_PARAMETERS, OpenApiParameter("show_warnings", bool)],
+    parameters=form_parameters(ReconciliationFilterForm),
     responses={200: OpenApiTypes.OBJECT},
 )
 class MatrixView(APIView):
@@ -50,13 +42,8 @@ class MatrixView(APIView):
 
 @extend_schema(
     tags=["reconciliation"],
-    parameters=[
-        OpenApiParameter("row", str, required=True),
-        OpenApiParameter("column", str, required=True),
-        OpenApiParameter("kind", str, description="choice where a figure mixes kinds (see `kinds` in the answer)"),
-        *FILTER_PARAMETERS,
-    ],
-    responses={200: OpenApiTypes.OBJECT},
+    parameters=form_parameters(DrilldownForm),
+    responses={200: OpenApiTypes.OBJECT, 404: OpenApiResponse(description="The matrix shows no figure there.")},
 )
 class DrilldownView(APIView):
     """The value entries or G/L entries behind one figure, paginated. ``amount`` is each entry's share of the figure;
@@ -68,7 +55,9 @@ class DrilldownView(APIView):
         try:
             dd = selectors.drilldown(form.to_filters(), data["row"], data["column"], data.get("kind") or "")
         except selectors.DrilldownError as exc:
-            raise InvalidInput(str(exc), errors={"non_field_errors": [str(exc)]}) from exc
+            # The matrix shows no figure there (a cell the layout leaves empty, a G/L figure under an item or
+            # location filter, a cause the figure does not have): nothing to drill into.
+            raise NotFound(str(exc)) from exc
         paginator = Pagination()
         paginator.django_paginator_class = _counted(dd.count)
         page = paginator.paginate_queryset(dd.queryset, request, view=self)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import QueryBooleanField
 from reconciliation.formulas import COLUMNS, ROWS
 from reconciliation.selectors import Filters
 
@@ -14,7 +15,7 @@ class ReconciliationFilterForm(forms.Form):
     date_to = forms.DateField(label=_("Posting date to"), required=False, widget=DATE_INPUT)
     item = forms.CharField(label=_("Item no."), required=False, max_length=20)
     location = forms.CharField(label=_("Location code"), required=False, max_length=20)
-    show_warnings = forms.BooleanField(label=_("Show warnings"), required=False)
+    show_warnings = QueryBooleanField(label=_("Show warnings"), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -37,5 +38,11 @@ class ReconciliationFilterForm(forms.Form):
 class DrilldownForm(ReconciliationFilterForm):
     row = forms.ChoiceField(label=_("Row"), choices=[(r, r) for r in ROWS], widget=forms.HiddenInput)
     column = forms.ChoiceField(label=_("Column"), choices=[(c, c) for c in COLUMNS], widget=forms.HiddenInput)
-    kind = forms.CharField(label=_("Show"), required=False, max_length=40, widget=forms.HiddenInput)
+    kind = forms.CharField(
+        label=_("Show"),
+        required=False,
+        max_length=40,
+        widget=forms.HiddenInput,
+        help_text=_("The choice where a figure mixes kinds (see kinds in the answer)."),
+    )
     show_warnings = None

@@ -7,22 +7,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import InvalidInput
+from core.schema import form_parameters
+from costing.exports import XLSX
 from reports import selectors
 from reports.exports import FORMATS, report_response
 from reports.forms import FORMS
 
-PARAMETERS = [
-    OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
-    OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
-    OpenApiParameter("as_of", str, description="YYYY-MM-DD"),
-    OpenApiParameter("item", str),
-    OpenApiParameter("location", str),
-    OpenApiParameter("include_expected_cost", bool),
-    OpenApiParameter(
-        "basis", str, description="inventory-as-of: valuation_date|posting_date; cost shares: sales|output"
-    ),
-    OpenApiParameter("format", str, enum=["json", "csv", "xlsx", "pdf"]),
-]
+FORMAT_PARAMETER = OpenApiParameter("format", str, enum=["json", "csv", "xlsx", "pdf"])
+
+
+def parameters(key: str) -> list[OpenApiParameter]:
+    """The report's query parameters, from the form that parses them; ``as_of`` and ``date_to`` name the same date."""
+    form = FORMS[key]
+    return [*form_parameters(form, aliases=form.ALIASES), FORMAT_PARAMETER]
+
 
 _amounts = {name: serializers.CharField() for name in selectors.VALUATION_FIELDS}
 VALUATION_SCHEMA = inline_serializer(
@@ -34,7 +32,9 @@ VALUATION_SCHEMA = inline_serializer(
             many=True,
         ),
         "totals": inline_serializer("InventoryValuationTotals", dict(_amounts)),
-        "gl_reconciliation": serializers.DictField(allow_null=True),
+        "gl_reconciliation": serializers.DictField(
+            required=False, help_text="Only without an item or location filter: the tie to the Inventory G/L accounts."
+        ),
     },
 )
 
@@ -52,10 +52,9 @@ class _ReportView(APIView):
     key = ""
 
     def perform_content_negotiation(self, request, force=False):
-        # ?format=csv|xlsx|pdf names a download, not a DRF renderer: answer it instead of DRF's 404.
-        return super().perform_content_negotiation(
-            request, force=force or request.query_params.get("format") in FORMATS
-        )
+        # ?format=csv|xlsx|pdf names a download, not a DRF renderer: answer it instead of DRF's 404 (and an unknown
+        # format gets get()'s 400).
+        return super().perform_content_negotiation(request, force=force or "format" in request.query_params)
 
     def get(self, request):
         fmt = request.query_params.get("format", "json") or "json"
@@ -67,13 +66,19 @@ class _ReportView(APIView):
         return Response(report.as_json())
 
 
+def _responses(schema) -> dict:
+    """200 as JSON, or as the download ``format`` names, each with its media type."""
+    downloads = {"text/csv": OpenApiTypes.STR, XLSX: OpenApiTypes.BINARY, "application/pdf": OpenApiTypes.BINARY}
+    return {(200, "application/json"): schema, **{(200, media): kind for media, kind in downloads.items()}}
+
+
 def _view(key: str, doc: str, schema=OpenApiTypes.OBJECT):
     view = type(
         "".join(p.title() for p in key.split("-")) + "View",
         (_ReportView,),
         {"key": key, "__doc__": doc},
     )
-    return extend_schema(tags=["reports"], parameters=PARAMETERS, responses={200: schema})(view)
+    return extend_schema(tags=["reports"], parameters=parameters(key), responses=_responses(schema))(view)
 
 
 InventoryValuationView = _view(

@@ -4,10 +4,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import QueryBooleanField
 from reports.selectors import ReportFilters
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TRUE = ("true", "1", "yes", "on")
 
 
 class ReportForm(forms.Form):
@@ -18,18 +18,28 @@ class ReportForm(forms.Form):
     item = forms.CharField(label=_("Item no."), required=False, max_length=20)
     location = forms.CharField(label=_("Location code"), required=False, max_length=20)
 
+    # Another name the API takes for a field (shared/spec/api.md: "date_to (or as_of)"): it fills the field when the
+    # field is not given, and is checked as a date either way.
+    ALIASES = {"as_of": "date_to"}
+
     def __init__(self, data=None, *args, **kwargs):
+        self.aliased = {}
         if data is not None:
-            data = data.copy()
-            for name, value in list(data.items()):
-                if name in self.base_fields and isinstance(self.base_fields[name], forms.BooleanField):
-                    data[name] = "on" if str(value).lower() in TRUE else ""
-            if "as_of" in data and "date_to" in self.base_fields and not data.get("date_to"):
-                data["date_to"] = data["as_of"]  # the API allows as_of for date_to
+            for alias, target in self.ALIASES.items():
+                if data.get(alias):
+                    self.aliased[alias] = (target, data[alias])
+                    if not data.get(target):
+                        data = data.copy()
+                        data[target] = data[alias]
         super().__init__(data, *args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()
+        for alias, (target, value) in self.aliased.items():
+            try:
+                self.fields[target].clean(value)
+            except forms.ValidationError as exc:
+                self._errors[alias] = self.error_class(exc.messages)
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))
@@ -49,7 +59,7 @@ class ReportForm(forms.Form):
 
 
 class ValuationForm(ReportForm):
-    include_expected_cost = forms.BooleanField(label=_("Include expected cost"), required=False)
+    include_expected_cost = QueryBooleanField(label=_("Include expected cost"), required=False)
 
 
 class CostSharesForm(ReportForm):
@@ -66,17 +76,15 @@ class AsOfForm(ReportForm):
     date_from = None
     date_to = None
     as_of = forms.DateField(label=_("As of"), required=False, widget=DATE_INPUT)
+    ALIASES = {"date_to": "as_of"}
 
     def __init__(self, data=None, *args, **kwargs):
-        if data is not None and not data.get("as_of") and data.get("date_to"):
-            data = data.copy()
-            data["as_of"] = data["date_to"]
         super().__init__(data, *args, **kwargs)
         self.order_fields(["as_of", "item", "location"])
 
 
 class InventoryAsOfForm(AsOfForm):
-    include_expected_cost = forms.BooleanField(label=_("Include expected cost"), required=False)
+    include_expected_cost = QueryBooleanField(label=_("Include expected cost"), required=False)
     basis = forms.ChoiceField(
         label=_("Value by"),
         required=False,

@@ -1,0 +1,107 @@
+"""The OpenAPI schema says what the API answers, errors included (``/api/v1/schema/``, drf-spectacular).
+
+Two pieces serve every view, so the schema cannot drift from the code that answers:
+
+- ``document_error_responses`` (a drf-spectacular postprocessing hook) gives every operation the error answers it
+  can give, in the contract's shape (shared/spec/api.md "Errors"): 401 without credentials, 403 for a role that may
+  not, 404 where the path names a record or a list is paged, 400 where the request carries input, 409 for a write
+  that can conflict with the state of the books, 415 for a body that is not JSON. An operation that documents one of
+  these itself keeps its description; the hook adds the body's schema (``Error``). It also marks every optional query
+  parameter ``allowEmptyValue``: ``?date_from=`` means no date filter, here as on the pages.
+- ``form_parameters`` turns the Django form that parses a GET's query (the same form its page uses) into the
+  operation's query parameters: dates as ``format: date``, choices as enums, booleans, lengths and what is required,
+  with ``allowEmptyValue`` where an empty value means "no filter", as the form takes it.
+
+Schemathesis checks the schema against the running API with every check on (tests/reliability/test_t4_schemathesis.py):
+an answer the schema does not describe, a request the schema allows that the API refuses, or one it forbids that the
+API takes, fails that test.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error in the contract's shape: 400 names each field in errors, 409 carries a code.",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["detail"],
+}
+
+# status -> (description, applies(method, operation, path))
+_WRITES = {"post", "put", "patch", "delete"}
+ERRORS = {
+    "400": ("Bad input: {detail, errors}, errors naming each field.", lambda m, op, path: _takes_input(op)),
+    "401": ("No credentials, or credentials that are not valid.", lambda m, op, path: True),
+    "403": ("The role may not do this.", lambda m, op, path: True),
+    "404": ("No such record, or a page past the last.", lambda m, op, path: "{" in path or _paginated(op)),
+    "409": ("Conflict with the state of the books: {detail, code}.", lambda m, op, path: m in _WRITES),
+    "415": ("The body is not JSON.", lambda m, op, path: "requestBody" in op),
+}
+
+
+def _takes_input(operation: dict) -> bool:
+    return "requestBody" in operation or any(p.get("in") == "query" for p in operation.get("parameters", []))
+
+
+def _paginated(operation: dict) -> bool:
+    return any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", []))
+
+
+def document_error_responses(result, generator, request, public):
+    """Postprocessing hook: every operation documents the errors it can answer, with the ``Error`` body."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                # Every filter, form and paginator here reads an empty optional value as "not given".
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+            responses = operation.setdefault("responses", {})
+            for status, (description, applies) in ERRORS.items():
+                if status in responses:
+                    responses[status].setdefault("content", body)
+                elif applies(method, operation, path):
+                    responses[status] = {"description": description, "content": body}
+    return result
+
+
+def form_parameters(form_class: type[forms.Form], *, aliases: dict[str, str] | None = None) -> list[OpenApiParameter]:
+    """The query parameters of a GET whose query ``form_class`` parses, one per form field (and per alias: a name the
+    form also takes for a field, e.g. ``as_of`` for ``date_to``)."""
+    parameters = []
+    fields = form_class.base_fields
+    named = list(fields.items()) + [(alias, fields[target]) for alias, target in (aliases or {}).items()]
+    for name, field in named:
+        if field is None:
+            continue
+        schema: dict | OpenApiTypes
+        if isinstance(field, forms.DateField):
+            schema = {"type": "string", "format": "date"}
+        elif isinstance(field, forms.BooleanField):
+            schema = {"type": "boolean"}
+        elif isinstance(field, forms.ChoiceField):
+            schema = {"type": "string", "enum": [str(value) for value, _label in field.choices if value != ""]}
+        else:
+            schema = {"type": "string"}
+            if field.max_length:
+                schema["maxLength"] = field.max_length
+            if field.required:
+                schema["minLength"] = 1
+        parameters.append(
+            OpenApiParameter(
+                name,
+                schema,
+                required=field.required,
+                description=str(field.help_text or field.label or ""),
+                allow_blank=not field.required,
+            )
+        )
+    return parameters
