@@ -3,7 +3,8 @@
 django-filter is lenient where an integration needs a clear answer: ``?open=maybe`` (any text that is not true or
 false) quietly filtered nothing, ``?entry_type=`` (blank) was an invalid choice, and an entry number beyond
 PostgreSQL's bigint was taken. Here a yes/no filter takes true/false (1/0, yes/no, on/off) or is a 400, a blank
-value is no filter, and whole numbers stay within the columns' range. ``FilterBackend`` builds the filter sets of
+value is no filter, whole numbers are written without a decimal point and stay within the columns' range, and a
+parameter that takes one value may be given once. ``FilterBackend`` builds the filter sets of
 ``filterset_fields`` on ``FilterSet``, so every list gets the same rules (the OpenAPI schema says them:
 core/schema.py).
 """
@@ -17,6 +18,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
+from core.errors import InvalidInput
 from core.forms import FALSE, TRUE
 
 BIGINT = (-(2**63), 2**63 - 1)
@@ -68,6 +70,12 @@ class _Integer(forms.IntegerField):
         kwargs.setdefault("max_value", BIGINT[1])
         super().__init__(*args, **kwargs)
 
+    def to_python(self, value):
+        # Django's IntegerField reads "7.0" as 7; an entry number is written without a decimal point.
+        if isinstance(value, str) and "." in value:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
 
 @extend_schema_field({"type": "integer", "format": "int64", "minimum": BIGINT[0], "maximum": BIGINT[1]})
 class IntegerFilter(django_filters.NumberFilter):
@@ -91,4 +99,18 @@ class FilterSet(django_filters.rest_framework.FilterSet):
 
 
 class FilterBackend(DjangoFilterBackend):
+    """Builds ``filterset_fields`` on ``FilterSet``, and refuses a parameter given twice that takes one value
+    (django-filter, the paginator and the ordering would each quietly take the last)."""
+
     filterset_base = FilterSet
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        many = {
+            name for name, f in (filterset.filters.items() if filterset else ()) if isinstance(f, MultipleChoiceFilter)
+        }
+        repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1 and name not in many)
+        if repeated:
+            message = str(_("Give this parameter once."))
+            raise InvalidInput(f"{repeated[0]}: {message}", errors={name: [message] for name in repeated})
+        return super().filter_queryset(request, queryset, view)

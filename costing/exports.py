@@ -21,6 +21,7 @@ from io import BytesIO, StringIO
 from django.http import Http404, HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from core.money import round_amount
@@ -76,7 +77,8 @@ def _xlsx_cell(sheet, value, bold: bool = False):
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)  # XLSX has no time zones; the page shows local times the same way
     if value is not None and not isinstance(value, bool | int | Decimal | date | datetime | float):
-        value = str(value)
+        # XML 1.0 has no control characters: openpyxl refuses them (a filter echoed in the notes, a description).
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, Decimal):
         cell.number_format = AMOUNT_FORMAT

@@ -175,3 +175,29 @@ def test_a_report_alias_is_checked_as_a_date(accountant_api):
     response = accountant_api.get("/api/v1/reports/inventory-valuation/", {"date_to": "2026-01-31", "as_of": "null"})
     assert response.status_code == 400
     assert "as_of" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("inbound_item_entry_no=false&inbound_item_entry_no=0", "inbound_item_entry_no"),
+        ("inbound_item_entry_no=0.0", "inbound_item_entry_no"),
+        ("page=1&page=2", "page"),
+    ],
+)
+def test_a_single_value_given_twice_or_as_a_decimal_is_a_400(accountant_api, query, field):
+    response = accountant_api.get(f"/api/v1/item-application-entries/?{query}")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]
+
+
+def test_a_repeated_choice_filter_takes_every_value(accountant_api):
+    response = accountant_api.get("/api/v1/item-ledger-entries/?entry_type=purchase&entry_type=sale")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("key", ["inventory-as-of", "inventory-valuation-wip", "cost-shares-breakdown"])
+def test_a_control_character_in_a_filter_does_not_break_the_xlsx_download(accountant_api, key):
+    response = accountant_api.get(f"/api/v1/reports/{key}/", {"format": "xlsx", "item": "j\x11W", "location": "\x15"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

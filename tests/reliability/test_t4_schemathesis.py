@@ -1,6 +1,13 @@
 """T4 Schemathesis phase: fuzz every operation of /api/v1/schema/ against a live gunicorn server, once per role
-(accountant, controller, integration, anonymous), with every Schemathesis check on. 5xx must be 0; the other checks'
-failures are recorded by check. Then the invariant suite: fuzzing must not leave unbalanced or lost postings."""
+(accountant, controller, integration, anonymous), with every Schemathesis check on. Then the invariant suite: fuzzing
+must not leave unbalanced or lost postings.
+
+Every check must pass but one: no 5xx, every status code, content type and body the schema documents, every request
+the schema forbids refused (core/schema.py, core/filters.py, core/json_types.py make the schema and the API say the
+same). ``positive_data_acceptance`` (a request the schema allows, refused) is recorded, not failed: a 400 for a rule
+OpenAPI 3.0 cannot state (an item that does not exist, an end date before the start date, an amount of zero, a
+quantity that must be positive, a NUL character) is the right answer to such a request; the record keeps the count.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +26,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("accountant", "controller", "integration", None)
+# Schemathesis's checks whose failures are recorded but do not fail the test (the docstring says why).
+RECORDED_ONLY = {"positive_data_acceptance"}
 
 
 def run_schemathesis(url: str, token: str | None, max_examples: int, report: Path, seed: int) -> dict:
@@ -55,7 +64,7 @@ def test_t4_schemathesis_every_role_no_server_errors(live_server_url, record, tm
     books.company()
     books.item("FUZZ1")
     examples = size(50, 3)
-    per_role = {}
+    per_role, tails = {}, {}
     for n, role in enumerate(ROLES):
         token = None
         if role:
@@ -64,6 +73,7 @@ def test_t4_schemathesis_every_role_no_server_errors(live_server_url, record, tm
         report = tmp_path / f"{role or 'anonymous'}.ndjson"
         outcome = run_schemathesis(live_server_url, token, examples, report, record.seed + n)
         per_role[role or "anonymous"] = summarise(report) | {"exit_status": outcome["exit"]}
+        tails[role or "anonymous"] = outcome
         if not report.exists() or per_role[role or "anonymous"]["requests"] == 0:
             pytest.fail(outcome["tail"])
     counts = record.check(drained=False)
@@ -75,4 +85,6 @@ def test_t4_schemathesis_every_role_no_server_errors(live_server_url, record, tm
         "per_role": {k: f"{v['requests']} requests, {v['server_errors']} 5xx" for k, v in per_role.items()},
     }
     assert record.figures["server_errors"] == 0, per_role
+    failing = {check: n for check, n in record.figures["failures_by_check"].items() if check not in RECORDED_ONLY}
+    assert failing == {}, {role: outcome.get("tail", "")[-1500:] for role, outcome in tails.items()}
     assert_clean(counts)
