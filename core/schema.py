@@ -5,7 +5,8 @@ Two pieces serve every view, so the schema cannot drift from the code that answe
 - ``document_error_responses`` (a drf-spectacular postprocessing hook) gives every operation the error answers it
   can give, in the contract's shape (shared/spec/api.md "Errors"): 401 without credentials, 403 for a role that may
   not, 404 where the path names a record or a list is paged, 400 where the request carries input, 409 for a write
-  that can conflict with the state of the books, 415 for a body that is not JSON. An operation that documents one of
+  that can conflict with the state of the books, 415 for a body that is not JSON (and 414, without a body, where a
+  long query can pass the web server's limit on the request line). An operation that documents one of
   these itself keeps its description; the hook adds the body's schema (``Error``). It also marks every optional query
   parameter ``allowEmptyValue``: ``?date_from=`` means no date filter, here as on the pages.
 - ``form_parameters`` turns the Django form that parses a GET's query (the same form its page uses) into the
@@ -34,7 +35,7 @@ ERROR_SCHEMA = {
     "required": ["detail"],
 }
 
-# status -> (description, applies(method, operation, path))
+# status -> (description, applies(method, operation, path)); every one but 414 answers with the Error body.
 _WRITES = {"post", "put", "patch", "delete"}
 ERRORS = {
     "400": ("Bad input: {detail, errors}, errors naming each field.", lambda m, op, path: _takes_input(op)),
@@ -43,11 +44,17 @@ ERRORS = {
     "404": ("No such record, or a page past the last.", lambda m, op, path: "{" in path or _paginated(op)),
     "409": ("Conflict with the state of the books: {detail, code}.", lambda m, op, path: m in _WRITES),
     "415": ("The body is not JSON.", lambda m, op, path: "requestBody" in op),
+    # Said by the web server (gunicorn's limit_request_line, 4,094 bytes), before the app, in its own format.
+    "414": ("The request line (path and query) is longer than the server takes.", lambda m, op, path: _queried(op)),
 }
 
 
+def _queried(operation: dict) -> bool:
+    return any(p.get("in") == "query" for p in operation.get("parameters", []))
+
+
 def _takes_input(operation: dict) -> bool:
-    return "requestBody" in operation or any(p.get("in") == "query" for p in operation.get("parameters", []))
+    return "requestBody" in operation or _queried(operation)
 
 
 def _paginated(operation: dict) -> bool:
@@ -66,7 +73,10 @@ def document_error_responses(result, generator, request, public):
                     parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
             for status, (description, applies) in ERRORS.items():
-                if status in responses:
+                if status == "414":
+                    if applies(method, operation, path):
+                        responses.setdefault(status, {"description": description})
+                elif status in responses:
                     responses[status].setdefault("content", body)
                 elif applies(method, operation, path):
                     responses[status] = {"description": description, "content": body}

@@ -13,8 +13,9 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ReconciliationFilterForm(forms.Form):
     date_from = forms.DateField(label=_("Posting date from"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("Posting date to"), required=False, widget=DATE_INPUT)
-    item = forms.CharField(label=_("Item no."), required=False, max_length=20)
-    location = forms.CharField(label=_("Location code"), required=False, max_length=20)
+    # Checked as sent (the API schema's maxLength), trimmed by to_filters.
+    item = forms.CharField(label=_("Item no."), required=False, max_length=20, strip=False)
+    location = forms.CharField(label=_("Location code"), required=False, max_length=20, strip=False)
     show_warnings = QueryBooleanField(label=_("Show warnings"), required=False)
 
     def clean(self):

@@ -15,8 +15,9 @@ class ReportForm(forms.Form):
 
     date_from = forms.DateField(label=_("Posting date from"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("Posting date to"), required=False, widget=DATE_INPUT)
-    item = forms.CharField(label=_("Item no."), required=False, max_length=20)
-    location = forms.CharField(label=_("Location code"), required=False, max_length=20)
+    # Checked as sent (the API schema's maxLength), trimmed by to_filters.
+    item = forms.CharField(label=_("Item no."), required=False, max_length=20, strip=False)
+    location = forms.CharField(label=_("Location code"), required=False, max_length=20, strip=False)
 
     # Another name the API takes for a field (shared/spec/api.md: "date_to (or as_of)"): it fills the field when the
     # field is not given, and is checked as a date either way.
