@@ -9,6 +9,8 @@ Two pieces serve every view, so the schema cannot drift from the code that answe
   long query can pass the web server's limit on the request line). An operation that documents one of
   these itself keeps its description; the hook adds the body's schema (``Error``). It also marks every optional query
   parameter ``allowEmptyValue``: ``?date_from=`` means no date filter, here as on the pages.
+- ``AutoSchema`` (``DEFAULT_SCHEMA_CLASS``) adds what drf-spectacular leaves out of a list field: ``minItems: 1``
+  where the list may not be empty (a journal's ``lines``), and its ``min_length``/``max_length``.
 - ``form_parameters`` turns the Django form that parses a GET's query (the same form its page uses) into the
   operation's query parameters: dates as ``format: date``, choices as enums, booleans, lengths and what is required,
   with ``allowEmptyValue`` where an empty value means "no filter", as the form takes it.
@@ -21,8 +23,10 @@ API takes, fails that test.
 from __future__ import annotations
 
 from django import forms
+from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -115,3 +119,16 @@ def form_parameters(form_class: type[forms.Form], *, aliases: dict[str, str] | N
             )
         )
     return parameters
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ListField | serializers.ListSerializer) and schema.get("type") == "array":
+            if not field.allow_empty:
+                schema["minItems"] = max(schema.get("minItems", 0), 1)
+            if getattr(field, "min_length", None) is not None:
+                schema["minItems"] = max(schema.get("minItems", 0), field.min_length)
+            if getattr(field, "max_length", None) is not None:
+                schema["maxItems"] = field.max_length
+        return schema

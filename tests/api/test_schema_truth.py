@@ -60,6 +60,8 @@ def test_query_parameters_come_typed_from_the_forms(schema):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/pdf",
     }
+    lines = schema["components"]["schemas"]["ItemJournalPostRequest"]["properties"]["lines"]
+    assert (lines["minItems"], lines["maxItems"]) == (1, 10000)  # "This list may not be empty."
     items = {p["name"]: p for p in schema["paths"]["/api/v1/items/"]["get"]["parameters"]}
     assert items["page_size"]["schema"]["minimum"] == 1 and items["page_size"]["schema"]["maximum"] == 1000
 
