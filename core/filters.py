@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
@@ -113,4 +114,9 @@ class FilterBackend(DjangoFilterBackend):
         if repeated:
             message = str(_("Give this parameter once."))
             raise InvalidInput(f"{repeated[0]}: {message}", errors={name: [message] for name in repeated})
-        return super().filter_queryset(request, queryset, view)
+        # django-filter's own filter_queryset, on the filter set built above (not a second one).
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid() and self.raise_exception:
+            raise translate_validation(filterset.errors)
+        return filterset.qs
