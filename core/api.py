@@ -37,8 +37,8 @@ class Pagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
+        bounds = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": self.max_page_size}}
         for parameter in parameters:
-            bounds = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": self.max_page_size}}
             parameter["schema"].update(bounds.get(parameter["name"], {}))
         return parameters
 

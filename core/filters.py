@@ -20,7 +20,7 @@ from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
 from core.errors import InvalidInput
-from core.forms import FALSE, TRUE
+from core.forms import parse_boolean
 
 BIGINT = (-(2**63), 2**63 - 1)
 
@@ -35,15 +35,8 @@ class _BooleanWidget(BooleanWidget):
 
 
 class _BooleanField(forms.NullBooleanField):
-    default_error_messages = {"invalid_boolean": _("Use true or false.")}
-
     def to_python(self, value):
-        if value in (True, False, None):
-            return value
-        text = str(value).lower()
-        if text in TRUE or text in FALSE:
-            return None if text == "" else text in TRUE
-        raise ValidationError(self.error_messages["invalid_boolean"], code="invalid_boolean")
+        return parse_boolean(value)
 
 
 class BooleanFilter(django_filters.BooleanFilter):

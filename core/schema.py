@@ -1,6 +1,6 @@
 """The OpenAPI schema says what the API answers, errors included (``/api/v1/schema/``, drf-spectacular).
 
-Two pieces serve every view, so the schema cannot drift from the code that answers:
+Three pieces serve every view, so the schema cannot drift from the code that answers:
 
 - ``document_error_responses`` (a drf-spectacular postprocessing hook) gives every operation the error answers it
   can give, in the contract's shape (shared/spec/api.md "Errors"): 401 without credentials, 403 for a role that may
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from django import forms
 from drf_spectacular import openapi
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
@@ -96,7 +95,7 @@ def form_parameters(form_class: type[forms.Form], *, aliases: dict[str, str] | N
     for name, field in named:
         if field is None:
             continue
-        schema: dict | OpenApiTypes
+        schema: dict
         if isinstance(field, forms.DateField):
             schema = {"type": "string", "format": "date"}
         elif isinstance(field, forms.BooleanField):

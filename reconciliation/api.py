@@ -7,20 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import Pagination
-from core.errors import InvalidInput
+from core.forms import parse_query
 from core.schema import form_parameters
 from reconciliation import selectors
 from reconciliation.forms import DrilldownForm, ReconciliationFilterForm
 from reconciliation.rows import as_json, entry_row
-
-
-def _parse(form_class, query):
-    form = form_class(query)
-    if not form.is_valid():
-        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
-        first = next(iter(errors.items()))
-        raise InvalidInput(f"{first[0]}: {first[1][0]}", errors=errors)
-    return form
 
 
 @extend_schema(
@@ -36,7 +27,7 @@ class MatrixView(APIView):
     """
 
     def get(self, request):
-        form = _parse(ReconciliationFilterForm, request.query_params)
+        form = parse_query(ReconciliationFilterForm(request.query_params))
         return Response(selectors.matrix(form.to_filters()).as_dict())
 
 
@@ -50,7 +41,7 @@ class DrilldownView(APIView):
     ``total`` (all pages) equals ``cell``. A Difference figure lists the entries of one cause at a time (``kind``)."""
 
     def get(self, request):
-        form = _parse(DrilldownForm, request.query_params)
+        form = parse_query(DrilldownForm(request.query_params))
         data = form.cleaned_data
         try:
             dd = selectors.drilldown(form.to_filters(), data["row"], data["column"], data.get("kind") or "")

@@ -7,13 +7,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import InvalidInput
+from core.forms import parse_query
 from core.schema import form_parameters
 from costing.exports import XLSX
 from reports import selectors
 from reports.exports import FORMATS, report_response
 from reports.forms import FORMS
 
-FORMAT_PARAMETER = OpenApiParameter("format", str, enum=["json", "csv", "xlsx", "pdf"])
+FORMAT_PARAMETER = OpenApiParameter("format", str, enum=["json", *FORMATS])
 
 
 def parameters(key: str) -> list[OpenApiParameter]:
@@ -39,15 +40,6 @@ VALUATION_SCHEMA = inline_serializer(
 )
 
 
-def parse(key: str, query) -> selectors.ReportFilters:
-    form = FORMS[key](query)
-    if not form.is_valid():
-        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
-        first = next(iter(errors.items()))
-        raise InvalidInput(f"{first[0]}: {first[1][0]}", errors=errors)
-    return form.to_filters()
-
-
 class _ReportView(APIView):
     key = ""
 
@@ -60,7 +52,7 @@ class _ReportView(APIView):
         fmt = request.query_params.get("format", "json") or "json"
         if fmt != "json" and fmt not in FORMATS:
             raise InvalidInput("format: json, csv, xlsx or pdf", errors={"format": ["json, csv, xlsx or pdf"]})
-        report = selectors.REPORTS[self.key](parse(self.key, request.query_params))
+        report = selectors.REPORTS[self.key](parse_query(FORMS[self.key](request.query_params)).to_filters())
         if fmt != "json":
             return report_response(fmt, report)
         return Response(report.as_json())
