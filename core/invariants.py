@@ -33,6 +33,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from core.consistent import Inline
+from reports.selectors import VALUED_ENTRIES
 
 # Value entries are linked to at most this many G/L lines: actual and expected cost, each an inventory side and a
 # balancing side. More means a value entry was posted more than once.
@@ -51,12 +52,13 @@ APPEND_ONLY = (
 # flag), what is posted to the G/L of a value entry (a later posting adds to it).
 NO_DELETE = ("costing_item_ledger_entry", "costing_item_application_entry", "costing_value_entry_gl_posting")
 
-# The Inventory Valuation report (reports.selectors.inventory_valuation) values per item and location, one date per
-# call; I5 needs the value per inventory account at every period end, so it sums the same value entries itself, every
-# date in one pass (period_end_balances).
+# I5 values the inventory as the Inventory Valuation report does (reports.selectors.VALUED_ENTRIES: the value entries
+# of item ledger entries, by posting date, at their cost amounts), as the shared spec asks; the report sums them per
+# item and location for one date, I5 per inventory account for every period end in one pass (period_end_balances).
+# tests/test_load_demo.py holds the two to the same total at every month end of the demo's books.
 VALUATION_SOURCE = (
-    "plain sum of the value entries' cost amounts per inventory account and date, in one pass (the Inventory "
-    "Valuation report values per item and location)"
+    "the Inventory Valuation report's value entries (reports.selectors.VALUED_ENTRIES: those of item ledger entries, "
+    "by posting date), summed per inventory account and date in one pass"
 )
 
 
@@ -100,6 +102,16 @@ def inventory_accounts() -> list[str]:
              WHERE inventory_account_interim_id IS NOT NULL
             ORDER BY 1
             """
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
+def wip_accounts() -> list[str]:
+    """The WIP accounts of the inventory posting setups: the G/L side of capacity value entries (I2)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT wip_account_id FROM costing_inventory_posting_setup WHERE wip_account_id IS NOT NULL "
+            "ORDER BY 1"
         )
         return [row[0] for row in cur.fetchall()]
 
@@ -163,6 +175,8 @@ def gl_link_counts(
 
     * I2: per value entry, cost posted to G/L = its share of the linked inventory-side G/L lines, and all its shares
       net to 0. The relation's ``amount`` is the value entry's share, so this holds per entry whatever the method.
+      The inventory side of an entry of an item ledger entry is an inventory account; a capacity entry (no item
+      ledger entry: production work and overhead) is WIP, not inventory, and its side is a WIP account.
     * I4 posted twice: a value entry linked to G/L lines of more than one G/L transaction, or twice to the same
       inventory account.
     * I4 too many lines: more than ``MAX_GL_LINES_PER_VALUE_ENTRY`` distinct linked G/L lines.
@@ -170,9 +184,13 @@ def gl_link_counts(
     The pass counts without DISTINCT, which would sort every value entry's links (a third of the close test's time
     on the 1M ledger): more than one inventory-side link, or more links than the maximum, only makes an entry a
     candidate, and the distinct accounts and lines of the few candidates are counted in a second query. Whether a
-    G/L entry is on an inventory account is decided once per G/L entry, in the subquery, rather than twice per link
-    (on the 1M ledger: 1.5 million links against 257,000 G/L entries; the pass 2.0-2.4 s instead of 2.3-2.6 s).
+    G/L entry is on an inventory (or WIP) account is decided once per G/L entry, in the subquery, rather than twice
+    per link (on the 1M ledger: 1.5 million links against 257,000 G/L entries; the pass 2.0-2.4 s instead of 2.3-2.6
+    s).
     """
+    wip = wip_accounts()
+    # Per link: is its G/L line on the value entry's inventory side (see I2 above)?
+    side = "CASE WHEN v.item_ledger_entry_no IS NULL THEN g.wip ELSE g.inv END"
     lost_sql, queue_join = "false", ""
     if lost is not None:
         expected_posting, drained = lost
@@ -196,14 +214,15 @@ def gl_link_counts(
                    count(*) FILTER (WHERE {lost_sql})
               FROM (
                 SELECT v.entry_no, v.cost_amount_actual, v.cost_amount_expected,
-                       coalesce(sum(r.amount) FILTER (WHERE g.inv), 0) AS inv,
+                       coalesce(sum(r.amount) FILTER (WHERE {side}), 0) AS inv,
                        coalesce(sum(r.amount), 0) AS total,
                        coalesce(min(g.transaction_no) <> max(g.transaction_no), false) AS split,
-                       count(*) FILTER (WHERE g.inv) AS inv_links,
+                       count(*) FILTER (WHERE {side}) AS inv_links,
                        count(r.gl_entry_no) AS links
                   FROM costing_value_entry v
                   LEFT JOIN costing_gl_item_ledger_relation r ON r.value_entry_no = v.entry_no
-                  LEFT JOIN (SELECT entry_no, transaction_no, gl_account_id = ANY(%(inv)s) AS inv
+                  LEFT JOIN (SELECT entry_no, transaction_no, gl_account_id = ANY(%(inv)s) AS inv,
+                                    gl_account_id = ANY(%(wip)s) AS wip
                                FROM ledger_gl_entry) g ON g.entry_no = r.gl_entry_no
                  WHERE {_VE_SCOPE}
                  GROUP BY v.entry_no
@@ -211,28 +230,30 @@ def gl_link_counts(
               LEFT JOIN costing_value_entry_gl_posting p ON p.value_entry_no = v.entry_no
               {queue_join}
             """,
-            {"inv": accounts, "max": MAX_GL_LINES_PER_VALUE_ENTRY, **_scope(after, end)},
+            {"inv": accounts, "wip": wip, "max": MAX_GL_LINES_PER_VALUE_ENTRY, **_scope(after, end)},
         )
         i2, twice, same_account, many, lost_count = cur.fetchone()
         too_many = 0
         if same_account or many:
             cur.execute(
-                """
+                f"""
                 SELECT count(*) FILTER (WHERE r.value_entry_no = ANY(%(same)s) AND count_inv > distinct_inv),
                        count(*) FILTER (WHERE r.value_entry_no = ANY(%(many)s) AND distinct_lines > %(max)s)
                   FROM (
                     SELECT r.value_entry_no,
-                           count(*) FILTER (WHERE g.gl_account_id = ANY(%(inv)s)) AS count_inv,
-                           count(DISTINCT g.gl_account_id) FILTER (WHERE g.gl_account_id = ANY(%(inv)s))
-                               AS distinct_inv,
+                           count(*) FILTER (WHERE {side}) AS count_inv,
+                           count(DISTINCT g.gl_account_id) FILTER (WHERE {side}) AS distinct_inv,
                            count(DISTINCT r.gl_entry_no) AS distinct_lines
                       FROM costing_gl_item_ledger_relation r
-                      LEFT JOIN ledger_gl_entry g ON g.entry_no = r.gl_entry_no
+                      JOIN costing_value_entry v ON v.entry_no = r.value_entry_no
+                      LEFT JOIN (SELECT entry_no, gl_account_id, gl_account_id = ANY(%(inv)s) AS inv,
+                                        gl_account_id = ANY(%(wip)s) AS wip
+                                   FROM ledger_gl_entry) g ON g.entry_no = r.gl_entry_no
                      WHERE r.value_entry_no = ANY(%(same)s) OR r.value_entry_no = ANY(%(many)s)
                      GROUP BY r.value_entry_no
                   ) r
                 """,
-                {"inv": accounts, "max": MAX_GL_LINES_PER_VALUE_ENTRY, "same": same_account, "many": many},
+                {"inv": accounts, "wip": wip, "max": MAX_GL_LINES_PER_VALUE_ENTRY, "same": same_account, "many": many},
             )
             same, too_many = cur.fetchone()
             twice += same
@@ -282,13 +303,18 @@ def period_end_balances(accounts: list[str], ends: list[date]) -> dict[date, dic
     ``actual``: the cost amount (actual) on the posting setup's inventory account; ``expected``: the expected cost on
     its interim account; ``not posted`` what the value entries have not posted to the G/L yet, ``queued`` the part
     of it waiting in the Post Value Entry to G/L queue. ``gl``: the G/L balance of an inventory account (location and
-    group None). Value entries without an item (capacity) or without a posting setup are not inventory."""
+    group None).
+
+    The value entries are those the Inventory Valuation report values (``reports.selectors.VALUED_ENTRIES``), as the
+    shared spec asks of I5: not the capacity entries (production work and overhead: no item ledger entry, on WIP),
+    though they carry the produced item. Each is valued on the inventory account of its posting setup (every posted
+    value entry has one: posting refuses a line without it)."""
     ends = sorted(set(ends))
     if not ends:
         return {}
     with connection.cursor() as cur:
         cur.execute(
-            """
+            f"""
             SELECT 'v', v.posting_date, s.inventory_account_id, s.inventory_account_interim_id,
                    v.location_code, v.inventory_posting_group_id,
                    sum(v.cost_amount_actual), sum(v.cost_amount_actual - coalesce(p.cost_posted_to_gl, 0)),
@@ -304,7 +330,7 @@ def period_end_balances(accounts: list[str], ends: list[date]) -> dict[date, dic
                AND s.location_id IS NOT DISTINCT FROM v.location_code
               LEFT JOIN costing_post_value_entry_to_gl q ON q.value_entry_no = v.entry_no
               LEFT JOIN costing_value_entry_gl_posting p ON p.value_entry_no = v.entry_no
-             WHERE v.item_no IS NOT NULL AND v.posting_date <= %(last)s
+             WHERE {VALUED_ENTRIES} AND v.posting_date <= %(last)s
              GROUP BY 2, 3, 4, 5, 6
             UNION ALL
             SELECT 'g', g.posting_date, g.gl_account_id, NULL, NULL, NULL, sum(g.amount), 0, 0, 0, 0, 0
@@ -565,14 +591,32 @@ def i9_bad_remaining_quantity() -> int:
 
 
 def i10_value_without_quantity() -> int:
-    """Items with no quantity left whose value entries do not add up to exactly 0.00 (after Adjust Cost)."""
+    """Inventories with no quantity left whose value does not add up to exactly 0.00 (after Adjust Cost).
+
+    An inventory is an item at a location, where its cost layers live, except an Average item whose average is
+    calculated per item (inventory setup: Average Cost Calc. Type Item), whose outbound entries leave each location at
+    the item's one average: that is one inventory across its locations. Per item alone a Standard chain sold from one
+    location (negative there, at its standard cost) and produced and revalued at another would count: no quantity in
+    all, a value of the revaluation. The value is the inventory valuation's (``reports.selectors.VALUED_ENTRIES``):
+    capacity entries carry the produced item but are WIP."""
     return _one(
-        """
+        f"""
+        WITH setup AS (SELECT coalesce(bool_or(average_cost_calc_type = 'item'), false) AS per_item
+                         FROM costing_inventory_setup),
+             inv AS (SELECT e.item_no,
+                            CASE WHEN it.costing_method = 'average' AND setup.per_item THEN ''
+                                 ELSE coalesce(e.location_code, '') END AS location_code,
+                            e.quantity, 0 AS value
+                       FROM costing_item_ledger_entry e JOIN costing_item it ON it.no = e.item_no CROSS JOIN setup
+                     UNION ALL
+                     SELECT v.item_no,
+                            CASE WHEN it.costing_method = 'average' AND setup.per_item THEN ''
+                                 ELSE coalesce(v.location_code, '') END,
+                            0, v.cost_amount_actual + v.cost_amount_expected
+                       FROM costing_value_entry v JOIN costing_item it ON it.no = v.item_no CROSS JOIN setup
+                      WHERE {VALUED_ENTRIES})
         SELECT count(*) FROM (
-            SELECT i.item_no FROM (SELECT item_no, sum(quantity) q FROM costing_item_ledger_entry GROUP BY 1) i
-              JOIN (SELECT item_no, sum(cost_amount_actual + cost_amount_expected) c FROM costing_value_entry
-                     WHERE item_no IS NOT NULL GROUP BY 1) v USING (item_no)
-             WHERE i.q = 0 AND v.c <> 0
+            SELECT 1 FROM inv GROUP BY item_no, location_code HAVING sum(quantity) = 0 AND sum(value) <> 0
         ) x
         """
     )

@@ -167,6 +167,21 @@ def valuation_columns() -> list[Column]:
     ]
 
 
+# The value entries the inventory is valued at: every value entry of an item ledger entry (capacity entries have
+# none), by posting date, at its cost amount (actual; expected cost too where asked). The Inventory Valuation report,
+# its chart and the books' invariant I5 (core.invariants.period_end_balances) all read them through these two
+# fragments, so the valuation a user reads is the one the invariant ties to the G/L (shared spec, reliability 7.1:
+# "I5 must use the same valuation query as the user-facing valuation report"). A value entry names an item ledger
+# entry that exists (costing/migrations/sql/ledger_refs_checked.sql), so joining it adds no row and drops none.
+VALUED_ENTRIES = "v.item_ledger_entry_no IS NOT NULL"
+
+
+def valuation_amount(include_expected_cost: bool) -> str:
+    """The value of a value entry ``v`` in the valuation: its actual cost, with ``include_expected_cost`` its
+    expected cost too (received or shipped, not yet invoiced)."""
+    return "v.cost_amount_actual + v.cost_amount_expected" if include_expected_cost else "v.cost_amount_actual"
+
+
 def _valuation_sql(filters: ReportFilters) -> tuple[str, list]:
     """Value entries of item ledger entries, by posting date, split opening / increases / decreases per item and
     location. Increases are the entries of positive (inbound) item ledger entries, decreases those of negative ones,
@@ -174,7 +189,7 @@ def _valuation_sql(filters: ReportFilters) -> tuple[str, list]:
 
     Quantities: with expected cost, the item ledger entry quantity (received or shipped); without it, the invoiced
     quantity of the direct cost entries, as Business Central's report does."""
-    value = "v.cost_amount_actual + v.cost_amount_expected" if filters.include_expected_cost else "v.cost_amount_actual"
+    value = valuation_amount(filters.include_expected_cost)
     quantity = (
         "v.item_ledger_entry_quantity"
         if filters.include_expected_cost
@@ -197,7 +212,7 @@ def _valuation_sql(filters: ReportFilters) -> tuple[str, list]:
                    sum({quantity}) AS q, sum({value}) AS v
             FROM costing_value_entry v
             JOIN costing_item_ledger_entry i ON i.entry_no = v.item_ledger_entry_no
-            WHERE v.item_no IS NOT NULL{upper}{narrow}
+            WHERE {VALUED_ENTRIES}{upper}{narrow}
             GROUP BY 1, 2, 3, 4
         ) x
         JOIN costing_item it ON it.no = x.item_no
@@ -250,14 +265,14 @@ def _not_posted(filters: ReportFilters) -> Decimal:
     sql = (
         "SELECT coalesce(sum(v.cost_amount_actual - coalesce(p.cost_posted_to_gl, 0)), 0) FROM costing_value_entry v "
         f"JOIN costing_post_value_entry_to_gl q ON q.value_entry_no = v.entry_no {posted}"
-        "WHERE v.item_ledger_entry_no IS NOT NULL "
+        f"WHERE {VALUED_ENTRIES} "
         f"AND coalesce(p.cost_posted_to_gl, 0) <> v.cost_amount_actual{upper}"
     )
     if filters.include_expected_cost:
         sql += (
             " UNION ALL SELECT coalesce(sum(v.cost_amount_expected - coalesce(p.expected_cost_posted_to_gl, 0)), 0) "
             f"FROM costing_value_entry v {posted}"
-            "WHERE v.item_ledger_entry_no IS NOT NULL AND v.cost_amount_expected <> 0 "
+            f"WHERE {VALUED_ENTRIES} AND v.cost_amount_expected <> 0 "
             f"AND coalesce(p.expected_cost_posted_to_gl, 0) <> v.cost_amount_expected{upper}"
         )
         params = params * 2
@@ -313,14 +328,14 @@ def valuation_chart(filters: ReportFilters, points: int = 24) -> dict | None:
     """Closing value over time: one series per item (with an item filter) or per inventory posting group, sampled at
     up to ``points`` evenly spaced dates between the first and last posting date in range. One SQL pass: the value
     per series and bucket, then running sums."""
-    value = "v.cost_amount_actual + v.cost_amount_expected" if filters.include_expected_cost else "v.cost_amount_actual"
+    value = valuation_amount(filters.include_expected_cost)
     narrow, narrow_params = _narrow(filters, "v")
     upper = " AND v.posting_date <= %s" if filters.date_to else ""
     upper_params = [filters.date_to] if filters.date_to else []
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT min(v.posting_date), max(v.posting_date) FROM costing_value_entry v "
-            f"WHERE v.item_ledger_entry_no IS NOT NULL{upper}{narrow}",
+            f"WHERE {VALUED_ENTRIES}{upper}{narrow}",
             [*upper_params, *narrow_params],
         )
         first, last = cur.fetchone()
@@ -343,7 +358,7 @@ def valuation_chart(filters: ReportFilters, points: int = 24) -> dict | None:
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT {series_key}, width_bucket(v.posting_date - %s::date, %s::int[]) AS b, sum({value}) "
-            f"FROM costing_value_entry v WHERE v.item_ledger_entry_no IS NOT NULL{upper}{narrow} GROUP BY 1, 2",
+            f"FROM costing_value_entry v WHERE {VALUED_ENTRIES}{upper}{narrow} GROUP BY 1, 2",
             [days[0], [(d - days[0]).days + 1 for d in days], *upper_params, *narrow_params],
         )
         grouped = cur.fetchall()

@@ -1,14 +1,18 @@
 """The demo company: loads once, covers every costing method, and its setups post every value entry to the G/L."""
 
+from calendar import monthrange
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Sum
+from django.db.models import Max, Min, Sum
 
+from core import invariants
 from costing import demo
+from costing.adjustment import adjust_cost
 from costing.gl_posting import run_post_inventory_cost_to_gl
 from costing.models import (
     InventoryPostingSetup,
@@ -18,6 +22,7 @@ from costing.models import (
     ValueEntry,
 )
 from ledger.models import GeneralPostingSetup, GLAccount, GLEntry
+from reports.selectors import ReportFilters, inventory_valuation
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +106,32 @@ def test_post_inventory_cost_to_gl_posts_everything_and_reconciles():
     assert totals["actual"] != 0 and totals["expected"] != 0
     # Every G/L transaction balances, so the whole ledger does.
     assert gl_balance(GLAccount.objects.values_list("no", flat=True)) == 0
+
+
+def test_adjusted_and_posted_demo_passes_the_books_check_and_i5_values_as_the_report_does():
+    """The demo's books (every costing method, two locations, production with capacity, charges, a revaluation),
+    adjusted and posted, pass the whole invariant suite; and the valuation I5 holds the G/L to is, at every month end,
+    the Inventory Valuation report's closing value (the shared spec: I5 uses the report's valuation)."""
+    load()
+    adjust_cost()
+    run_post_inventory_cost_to_gl(method="per_posting_group", document_no="INVTOGL")
+    books = invariants.run(drained=True, rerun=True)
+    assert books.failed == {}, books.failed
+
+    first, last = ValueEntry.objects.aggregate(first=Min("posting_date"), last=Max("posting_date")).values()
+    ends = [
+        d
+        for d in (date(y, m, monthrange(y, m)[1]) for y in (first.year, last.year) for m in range(1, 13))
+        if first <= d
+    ] + [last]
+    accounts = invariants.inventory_accounts()
+    balances = invariants.period_end_balances(accounts, ends)
+    for end in ends:
+        report = inventory_valuation(ReportFilters(date_to=end, include_expected_cost=True))
+        rows = invariants.by_account(balances[end], expected_posting=True).values()
+        assert sum(row["value"] for row in rows) == report.totals["closing_value"], end
+        assert sum(row["gl"] for row in rows) == report.gl["gl_balance"], end
+    assert report.totals["closing_value"] == gl_balance(INVENTORY_ACCOUNTS + INTERIM_ACCOUNTS) != 0
 
 
 def test_refuses_a_database_with_other_books():

@@ -28,6 +28,7 @@ from decimal import Decimal
 
 import pytest
 
+from core import invariants
 from costing import gl_posting
 from costing.adjustment import adjust_cost
 from costing.models import ItemLedgerEntry, ValueEntry
@@ -192,6 +193,14 @@ def test_bike_chain_end_to_end():
     assert result.cell("wip_to_interim", "wip_inventory") == D("0.00")  # the expected 150 came and went
     assert result.cell("capacity_variance", "inventory") == D("120.00")
 
+    # The books pass the whole invariant suite. Capacity value entries carry the produced item but no item ledger
+    # entry: WIP, not inventory. Their G/L lines are on WIP (I2 looks there) and they are not in the inventory
+    # valuation (I5, I10). Until the twenty-second session the suite took them for inventory: I2 counted the two
+    # capacity entries and I5 their 132.00 as a difference on the inventory account. I10 also counted the chain: no
+    # quantity in all, but one sold from WEST at its standard cost 150.00 and one in stock here at 140.00 (I10 is per
+    # item and location now).
+    books = invariants.run(drained=True, rerun=True)
+    assert books.failed == {}, books.failed
 
 def test_calculate_standard_cost_rolls_up_the_chain():
     """4.5, single level: material 150 × 1.00, capacity 60 × 2.00, capacity overhead 60 × 0.20, mfg. overhead 25."""
