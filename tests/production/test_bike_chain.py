@@ -202,6 +202,7 @@ def test_bike_chain_end_to_end():
     books = invariants.run(drained=True, rerun=True)
     assert books.failed == {}, books.failed
 
+
 def test_calculate_standard_cost_rolls_up_the_chain():
     """4.5, single level: material 150 × 1.00, capacity 60 × 2.00, capacity overhead 60 × 0.20, mfg. overhead 25."""
     chain_setup()
