@@ -103,7 +103,14 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(database_url(BASE_DIR), conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Connections are kept for DB_CONN_MAX_AGE seconds; a kept one is checked (SELECT 1) before a request first uses it, and
+# replaced if the database dropped it meanwhile (a restart, a failover, pg_terminate_backend): without the check, each
+# worker's next request failed on its dead connection (tests/api/test_database_loss.py).
+DATABASES = {
+    "default": dj_database_url.parse(
+        database_url(BASE_DIR), conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

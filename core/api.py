@@ -2,9 +2,10 @@
 
 import hashlib
 import json
+import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
@@ -15,6 +16,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.bulk import pause_gc_for_request
 from core.errors import BooksError, InvalidInput
 from core.models import IdempotencyKey
+
+logger = logging.getLogger(__name__)
+
+# What a 503 asks the client to wait before it retries (the header's value; documented in the schema).
+RETRY_AFTER_SECONDS = 1
 
 
 class Pagination(PageNumberPagination):
@@ -62,7 +68,27 @@ def _flatten(detail, prefix=""):
 
 
 def exception_handler(exc, context):
-    """Errors in the contract's shape: 400 ``{"detail", "errors"}``, 409 ``{"detail", "code"}``."""
+    """Errors in the contract's shape: 400 ``{"detail", "errors"}``, 409 ``{"detail", "code"}``; 503 ``{"detail",
+    "code": "database_unavailable"}`` with ``Retry-After`` when the database work failed for a cause of the moment
+    (``OperationalError``: the connection dropped, a deadlock, a serialization failure, a timeout; ``InterfaceError``:
+    the connection was already gone). The request's transaction is rolled back; only a connection lost during the
+    commit leaves it unknown whether the posting went through, which a retry with the same Idempotency-Key settles
+    (replayed if it did, posted once if not)."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable: %s", exc, exc_info=exc)
+        response = Response(
+            {
+                # The cause stays in the log: a database's error text is not for API clients.
+                "detail": _(
+                    "The database could not complete the request. Retry it: a posting sent with an Idempotency-Key "
+                    "is replayed if it went through, never posted twice."
+                ),
+                "code": "database_unavailable",
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if isinstance(exc, BooksError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.status_code == 400:

@@ -5,8 +5,9 @@ Three pieces serve every view, so the schema cannot drift from the code that ans
 - ``document_error_responses`` (a drf-spectacular postprocessing hook) gives every operation the error answers it
   can give, in the contract's shape (shared/spec/api.md "Errors"): 401 without credentials, 403 for a role that may
   not, 404 where the path names a record or a list is paged, 400 where the request carries input, 409 for a write
-  that can conflict with the state of the books, 415 for a body that is not JSON (and 414, without a body, where a
-  long query can pass the web server's limit on the request line). An operation that documents one of
+  that can conflict with the state of the books, 415 for a body that is not JSON, 503 with ``Retry-After`` when the
+  database could not complete the request (and 414, without a body, where a long query can pass the web server's limit
+  on the request line). An operation that documents one of
   these itself keeps its description; the hook adds the body's schema (``Error``). It also marks every optional query
   parameter ``allowEmptyValue``: ``?date_from=`` means no date filter, here as on the pages.
 - ``AutoSchema`` (``DEFAULT_SCHEMA_CLASS``) adds what drf-spectacular leaves out of a list field: ``minItems: 1``
@@ -38,6 +39,8 @@ ERROR_SCHEMA = {
     "required": ["detail"],
 }
 
+RETRY_AFTER = {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 1}}
+
 # status -> (description, applies(method, operation, path)); every one but 414 answers with the Error body.
 _WRITES = {"post", "put", "patch", "delete"}
 ERRORS = {
@@ -47,6 +50,11 @@ ERRORS = {
     "404": ("No such record, or a page past the last.", lambda m, op, path: "{" in path or _paginated(op)),
     "409": ("Conflict with the state of the books: {detail, code}.", lambda m, op, path: m in _WRITES),
     "415": ("The body is not JSON.", lambda m, op, path: "requestBody" in op),
+    "503": (
+        "The database could not complete the request (a lost connection, a deadlock, a timeout): retry after "
+        "Retry-After seconds; a posting sent with an Idempotency-Key is replayed if it went through.",
+        lambda m, op, path: True,
+    ),
     # Said by the web server (gunicorn's limit_request_line, 4,094 bytes), before the app, in its own format.
     "414": ("The request line (path and query) is longer than the server takes.", lambda m, op, path: _queried(op)),
 }
@@ -83,6 +91,8 @@ def document_error_responses(result, generator, request, public):
                     responses[status].setdefault("content", body)
                 elif applies(method, operation, path):
                     responses[status] = {"description": description, "content": body}
+            if "503" in responses:
+                responses["503"].setdefault("headers", {"Retry-After": RETRY_AFTER})
     return result
 
 
