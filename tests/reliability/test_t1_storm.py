@@ -10,6 +10,7 @@ changed body (must be 409).
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import socket
@@ -31,7 +32,7 @@ from jobs.models import JobRun
 from ledger.models import GLEntry
 from tests import books
 from tests.jobs.support import database_url
-from tests.reliability.conftest import api_client, assert_clean, size
+from tests.reliability.conftest import OUT, api_client, assert_clean, size
 from tests.reliability.test_t2_crashes import REDIS_URL, broker, finished, workers  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -47,17 +48,20 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def live_server_url():
-    """A gunicorn server (2 sync workers) on a free port of 127.0.0.1, on the pytest database and Redis DB 8."""
+def live_server_url(request):
+    """A gunicorn server (2 sync workers) on a free port of 127.0.0.1, on the pytest database and Redis DB 8. Its log
+    (tracebacks of any 500 included) goes beside the test's record: ``<RELIABILITY_OUT>/<test>-gunicorn.log``."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": REDIS_URL, "DJANGO_DEBUG": "1"}
+    OUT.mkdir(parents=True, exist_ok=True)
+    log = open(OUT / f"{request.node.name.removeprefix('test_')}-gunicorn.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60"],
         cwd=ROOT,
         env=env,
         start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -74,6 +78,7 @@ def live_server_url():
     finally:
         os.killpg(proc.pid, 9)
         proc.wait(10)
+        log.close()
 
 
 def deadlocks() -> int:
@@ -83,9 +88,25 @@ def deadlocks() -> int:
 
 
 class Client(threading.Thread):
-    def __init__(self, n: int, url: str, token: str, items: list[str], hot: list[str], documents: int, seed: int):
+    """One API client sending ``documents`` documents back to back; or (T9) with ``documents`` None, one every
+    ``pause`` seconds (drawn uniformly from the range) until ``stop`` is set."""
+
+    def __init__(
+        self,
+        n: int,
+        url: str,
+        token: str,
+        items: list[str],
+        hot: list[str],
+        documents: int | None,
+        seed: int,
+        *,
+        stop: threading.Event | None = None,
+        pause: tuple[float, float] = (0.0, 0.0),
+    ):
         super().__init__()
         self.n, self.url, self.items, self.hot, self.documents = n, url, items, hot, documents
+        self.stop, self.pause = stop or threading.Event(), pause
         self.rng = random.Random(seed)
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Token {token}"
@@ -133,7 +154,11 @@ class Client(threading.Thread):
 
     def run(self):
         try:
-            for k in range(self.documents):
+            for k in itertools.count() if self.documents is None else range(self.documents):
+                if self.stop.is_set():
+                    break
+                if self.pause[1]:
+                    self.stop.wait(self.rng.uniform(*self.pause))
                 if self.sent and self.rng.random() < 0.1:
                     key, path, body = self.rng.choice(self.sent)
                     changed = self.rng.random() < 0.5

@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STALE_AFTER = 3
 POST, ADJUST = "post_inventory_cost_to_gl", "adjust_cost"
 BATCH_DELAY_MS = 150
+WORKER_APPLICATION_NAME = "costbook-test-worker"
 TARGETS = ("pool_child", "worker", "backend", "redis_restart")
 ITEMS_PER_RUN = 12
 # The kill comes after k of n batches with k <= n - KILL_MARGIN: progress is written at most every 0.5 s (3-4 batches
@@ -96,6 +97,9 @@ def _worker_starter(app, redis_url: str, started: list[subprocess.Popen]):
             "JOBS_HEARTBEAT_SECONDS": "1",
             "JOBS_STALE_AFTER_SECONDS": str(STALE_AFTER),
             "JOBS_TEST_BATCH_DELAY_MS": str(delay_ms),
+            # libpq names the worker's connections, so target (c) kills the worker's and never a live server's
+            # (T9 runs gunicorn beside the worker).
+            "PGAPPNAME": WORKER_APPLICATION_NAME,
         }
         name = f"rel{len(started)}-{os.getpid()}@%h"
         argv = ["worker", "--pool=prefork", "-c", str(concurrency), "-Q", "jobs", "-n", name]
@@ -166,25 +170,29 @@ def pool_child(worker: subprocess.Popen) -> int:
 
 
 def terminate_posting_backend(timeout: float = 5.0) -> bool:
-    """pg_terminate_backend of the worker's posting connection: the one that is not ours and not the heartbeat's.
-    Polls for it inside a transaction (a write transaction id); after ``timeout`` takes it idle. True when caught
-    inside its transaction."""
+    """pg_terminate_backend of the worker's posting connection: the worker's (by its application name) that is not
+    the heartbeat's. Polls for it inside a transaction (a write transaction id); after ``timeout`` takes it idle.
+    True when caught inside its transaction."""
     sql = """
         SELECT pid, backend_xid IS NOT NULL FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
-           AND query NOT ILIKE %s {extra}
+           AND application_name = %s AND query NOT ILIKE %s {extra}
          ORDER BY backend_start LIMIT 1
     """
     deadline = time.monotonic() + timeout
     with connection.cursor() as cur:
         while time.monotonic() < deadline:
-            cur.execute(sql.format(extra="AND backend_xid IS NOT NULL"), ["%heartbeat_at = now()%"])
+            cur.execute(
+                sql.format(extra="AND backend_xid IS NOT NULL"), [WORKER_APPLICATION_NAME, "%heartbeat_at = now()%"]
+            )
             row = cur.fetchone()
             if row:
                 cur.execute("SELECT pg_terminate_backend(%s)", [row[0]])
                 return True
             time.sleep(0.005)
-        cur.execute(sql.format(extra="AND state <> 'idle in transaction'"), ["%heartbeat_at = now()%"])
+        cur.execute(
+            sql.format(extra="AND state <> 'idle in transaction'"), [WORKER_APPLICATION_NAME, "%heartbeat_at = now()%"]
+        )
         row = cur.fetchone()
         if row:
             cur.execute("SELECT pg_terminate_backend(%s)", [row[0]])
