@@ -1,7 +1,8 @@
 """A pure-Python reference model of Costbook's costing and posting, for the T5 state machine (docs/reliability.md).
 
-Scope, on purpose: FIFO items at one (blank) location, automatic cost posting off, expected-cost posting off, no
-revaluation. It models the books *at the fixpoint* (after Adjust Cost and Post Inventory Cost to G/L have both run):
+Scope, on purpose: FIFO and Standard items at one (blank) location, automatic cost posting off, expected-cost posting
+off, no revaluation. It models the books *at the fixpoint* (after Adjust Cost and Post Inventory Cost to G/L have both
+run):
 
 * FIFO application by entry order (earliest open inbound entry first), quantities never negative;
 * a receipt is a cost source: its cost is quantity x unit cost (expected until invoiced, actual once invoiced; an
@@ -10,9 +11,14 @@ revaluation. It models the books *at the fixpoint* (after Adjust Cost and Post I
 * an outbound entry (sale, negative adjustment) costs the sum, over its applications, of the applied quantity x the
   inbound entry's cost per unit, all actual (it is invoiced);
 * a sales return with exact cost reversal (``applies_from_entry``) returns a whole sale at that sale's cost;
+* a Standard item (costing reference 4.5) is valued at its standard cost: a receipt at quantity x standard cost
+  (expected until invoiced, actual once invoiced), whatever it was bought at; the invoiced price less the standard
+  is its purchase variance, and an item charge is all variance (its direct cost and a variance entry of the opposite
+  amount). Its outbound entries cost the standard, as every inbound entry they can apply to does;
 * to the G/L (per account): inventory 2130 carries every actual cost; the balancing account is COGS 7290 for
   sales and returns, Direct Cost Applied 7291 for purchases and their charges and invoices, Inventory Adjmt. 7270 for
-  negative adjustments.
+  negative adjustments; a Standard item's purchase credits Direct Cost Applied with what was paid (invoiced price and
+  charges) and Purchase Variance 7293 takes the difference to the standard.
 
 The state machine chooses amounts so that every cost per unit is a whole number of cents (charges are a per-unit
 amount x the receipt's quantity, returns take back whole sales that applied to a single receipt), so the model is exact
@@ -28,6 +34,7 @@ from decimal import Decimal
 
 ZERO = Decimal("0.00")
 INVENTORY, COGS, DIRECT_COST_APPLIED, INVENTORY_ADJMT = "2130", "7290", "7291", "7270"
+PURCHASE_VARIANCE = "7293"
 
 
 @dataclass
@@ -46,6 +53,7 @@ class Entry:
     applications: list[tuple[int, Decimal]] = field(default_factory=list)  # outbound: (inbound key, quantity)
     returns_sale: int | None = None  # return: the sale it reverses
     returned: bool = False  # sale: already returned
+    standard_cost: Decimal | None = None  # purchase of a Standard item: its standard cost
 
     @property
     def inbound(self) -> bool:
@@ -56,6 +64,7 @@ class Model:
     def __init__(self):
         self.entries: list[Entry] = []
         self.items: list[str] = []
+        self.standard_costs: dict[str, Decimal] = {}  # the Standard items and their standard cost
 
     # ----------------------------------------------------------------------------------------------- postings
 
@@ -64,6 +73,7 @@ class Model:
 
     def receipt(self, item: str, day: date, quantity: Decimal, unit_cost: Decimal, *, invoiced: bool) -> Entry:
         entry = Entry(len(self.entries), item, "purchase", day, quantity, quantity, unit_cost, invoiced)
+        entry.standard_cost = self.standard_costs.get(item)
         self.entries.append(entry)
         return entry
 
@@ -105,6 +115,9 @@ class Model:
 
     def cost(self, entry: Entry) -> tuple[Decimal, Decimal]:
         """(actual, expected) cost of an entry at the fixpoint, with the value direction (outbound negative)."""
+        if entry.kind == "purchase" and entry.standard_cost is not None:
+            standard = entry.quantity * entry.standard_cost
+            return (standard, ZERO) if entry.invoiced else (ZERO, standard)
         if entry.kind == "purchase":
             direct = entry.quantity * entry.unit_cost
             return (direct + entry.charges, ZERO) if entry.invoiced else (entry.charges, direct)
@@ -143,5 +156,10 @@ class Model:
         for entry in self.entries:
             actual, _expected = self.cost(entry)
             balances[INVENTORY] += actual
+            if entry.kind == "purchase" and entry.standard_cost is not None:
+                paid = (entry.quantity * entry.unit_cost if entry.invoiced else ZERO) + entry.charges
+                balances[DIRECT_COST_APPLIED] -= paid
+                balances[PURCHASE_VARIANCE] += paid - actual
+                continue
             balances[balancing[entry.kind]] -= actual
         return dict(balances)

@@ -314,6 +314,16 @@ def crash_once(
     }, worker
 
 
+def crash_settings(redis: PrivateRedis | None) -> dict:
+    """The settings every crash run records (T2, T9)."""
+    return {
+        "stale_after_s": STALE_AFTER,
+        "batch_delay_ms": BATCH_DELAY_MS,
+        "broker": "private redis-server" if redis else "shared Redis DB (no redis-server binary)",
+        "full": FULL,
+    }
+
+
 def summary(crashes: list[dict], targets: list[str]) -> dict:
     by_target = {}
     for target in targets:
@@ -354,14 +364,7 @@ def test_t2_kill_mid_batch_then_recover_and_rerun(crash_broker, record):
                 crashes.append(figures)
                 assert_clean(counts)
     finally:
-        record.settings = {
-            "runs_per_target": runs_per_target,
-            "items_per_run": ITEMS_PER_RUN,
-            "stale_after_s": STALE_AFTER,
-            "batch_delay_ms": BATCH_DELAY_MS,
-            "broker": "private redis-server" if redis else "shared Redis DB (no redis-server binary)",
-            "full": FULL,
-        }
+        record.settings = {"runs_per_target": runs_per_target, "items_per_run": ITEMS_PER_RUN, **crash_settings(redis)}
         record.figures = {
             "crashes": len(crashes),
             "converged": sum(1 for c in crashes if c["converged"]),

@@ -29,17 +29,16 @@ from jobs.models import JobRun
 from jobs.tasks_invariants import check_books
 from ledger.models import GLEntry
 from tests import books
-from tests.reliability.conftest import FULL, api_client, assert_clean, size
+from tests.reliability.conftest import api_client, assert_clean, size
 from tests.reliability.test_t1_storm import Client, live_server_url  # noqa: F401 - fixture
 from tests.reliability.test_t2_crashes import (  # noqa: F401 - fixtures
     ADJUST,
-    BATCH_DELAY_MS,
     POST,
-    STALE_AFTER,
     TARGETS,
     Work,
     crash_broker,
     crash_once,
+    crash_settings,
     finished,
     private_redis,
 )
@@ -152,10 +151,7 @@ def test_t9_long_run_with_crashes_and_a_books_check_every_minute(crash_broker, l
         "crash_every_s": CRASH_EVERY,
         "check_every_s": CHECK_EVERY,
         "trigger_every_s": TRIGGER_EVERY,
-        "stale_after_s": STALE_AFTER,
-        "batch_delay_ms": BATCH_DELAY_MS,
-        "broker": "private redis-server" if redis else "shared Redis DB (no redis-server binary)",
-        "full": FULL,
+        **crash_settings(redis),
     }
     record.figures = {
         "checks": len(checks),
