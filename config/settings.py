@@ -216,6 +216,19 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-sweep-stale-runs": {"task": "jobs.tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
     "books-check-nightly": {"task": "jobs.tasks_invariants.check_books", "schedule": crontab(hour=3, minute=0)},
 }
+# The books check as continuous monitoring as well (shared spec, reliability 7.4: run the reconciliation in production,
+# not only at night): every N minutes, in pending mode on the live books, as T9 runs it every minute under load and
+# crashes without a false alarm. 0 (the default): nightly only.
+BOOKS_CHECK_EVERY_MINUTES = env_int("BOOKS_CHECK_EVERY_MINUTES", 0)
+if BOOKS_CHECK_EVERY_MINUTES < 0:
+    raise ImproperlyConfigured("BOOKS_CHECK_EVERY_MINUTES must be 0 (nightly only) or a number of minutes.")
+if BOOKS_CHECK_EVERY_MINUTES:
+    CELERY_BEAT_SCHEDULE["books-check-monitor"] = {
+        "task": "jobs.tasks_invariants.check_books",
+        "schedule": 60.0 * BOOKS_CHECK_EVERY_MINUTES,
+        # A check still waiting when the next one is due is dropped, not queued behind it.
+        "options": {"expires": 60.0 * BOOKS_CHECK_EVERY_MINUTES - 5},
+    }
 JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 10)
 JOBS_STALE_AFTER_SECONDS = env_int("JOBS_STALE_AFTER_SECONDS", 120)
 JOBS_QUEUED_TIMEOUT_SECONDS = env_int("JOBS_QUEUED_TIMEOUT_SECONDS", 6 * 3600)
