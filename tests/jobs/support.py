@@ -132,17 +132,17 @@ def redis_broker(settings, redis_url: str, stale_after: int):
 
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=redis_url, task_always_eager=False)
-    _drop_connections(app)  # connections are made for the new broker
+    drop_connections(app)  # connections are made for the new broker
     settings.JOBS_STALE_AFTER_SECONDS = stale_after
     try:
         yield app
     finally:
         app.conf.update(saved)
-        _drop_connections(app)
+        drop_connections(app)
         client.flushdb()
 
 
-def _drop_connections(app) -> None:
+def drop_connections(app) -> None:
     """Close this process's broker connections and producers, not only forget them. Celery takes its pool from
     kombu's process-wide pools, one per broker URL: a test's private redis-server comes back on the same port for the
     next test, and the pooled connection to the stopped one failed that test's first ping ("Connection closed by

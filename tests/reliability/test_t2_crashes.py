@@ -39,6 +39,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from core import invariants
 from costing.models import Item, PostValueEntryToGL
@@ -117,8 +119,13 @@ def _worker_starter(app, redis_url: str, started: list[subprocess.Popen]):
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"the worker exited with status {proc.returncode}")
-            if app.control.ping(destination=[name.replace("%h", os.uname().nodename)], timeout=0.5):
-                return proc
+            try:
+                if app.control.ping(destination=[name.replace("%h", os.uname().nodename)], timeout=0.5):
+                    return proc
+            except (ConnectionError, OSError, KombuOperationalError, RedisConnectionError):
+                # The broker restarted since this process's pooled connections were made (T9 starts a worker after a
+                # broker restart): a ping does not reconnect by itself, so drop them and ask again.
+                support.drop_connections(app)
         raise RuntimeError("the worker did not answer within 30 s")
 
     return start
