@@ -609,18 +609,16 @@ def i10_value_without_quantity() -> int:
         f"""
         WITH setup AS (SELECT coalesce(bool_or(average_cost_calc_type = 'item'), false) AS per_item
                          FROM costing_inventory_setup),
+             entries AS (SELECT item_no, location_code, quantity, 0 AS value, completely_invoiced
+                           FROM costing_item_ledger_entry
+                         UNION ALL
+                         SELECT v.item_no, v.location_code, 0, v.cost_amount_actual + v.cost_amount_expected, true
+                           FROM costing_value_entry v WHERE {VALUED_ENTRIES}),
              inv AS (SELECT e.item_no,
                             CASE WHEN it.costing_method = 'average' AND setup.per_item THEN ''
                                  ELSE coalesce(e.location_code, '') END AS location_code,
-                            e.quantity, 0 AS value, e.completely_invoiced
-                       FROM costing_item_ledger_entry e JOIN costing_item it ON it.no = e.item_no CROSS JOIN setup
-                     UNION ALL
-                     SELECT v.item_no,
-                            CASE WHEN it.costing_method = 'average' AND setup.per_item THEN ''
-                                 ELSE coalesce(v.location_code, '') END,
-                            0, v.cost_amount_actual + v.cost_amount_expected, true
-                       FROM costing_value_entry v JOIN costing_item it ON it.no = v.item_no CROSS JOIN setup
-                      WHERE {VALUED_ENTRIES})
+                            e.quantity, e.value, e.completely_invoiced
+                       FROM entries e JOIN costing_item it ON it.no = e.item_no CROSS JOIN setup)
         SELECT count(*) FROM (
             SELECT 1 FROM inv GROUP BY item_no, location_code
             HAVING sum(quantity) = 0 AND sum(value) <> 0 AND bool_and(completely_invoiced)

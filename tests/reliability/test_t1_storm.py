@@ -81,6 +81,17 @@ def live_server_url(request):
         log.close()
 
 
+def trigger(runs: Counter, tick: int, *, times: int = 1) -> None:
+    """What the beat does: start both jobs ``times`` times, which goes first in turn (one job runs at a time: while
+    one is queued or running the other refuses, counted by code)."""
+    for job in ((ADJUST, POST) if tick % 2 else (POST, ADJUST)) * times:
+        try:
+            services.start_run(job, {})
+            runs[f"{job}_started"] += 1
+        except Exception as exc:  # noqa: BLE001 - counted by code
+            runs[f"{job}_refused_{getattr(exc, 'code', type(exc).__name__)}"] += 1
+
+
 def deadlocks() -> int:
     with connection.cursor() as cur:
         cur.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
@@ -211,13 +222,8 @@ def test_t1_storm_of_api_clients_and_jobs_keeps_the_books(workers, live_server_u
     tick = 0
     while any(c.is_alive() for c in clients):
         tick += 1
-        # Alternate which job the "beat" tries first, and trigger each twice (a second beat, a manual "run now").
-        for job in (ADJUST, POST, ADJUST, POST) if tick % 2 else (POST, ADJUST, POST, ADJUST):
-            try:
-                services.start_run(job, {})
-                runs[f"{job}_started"] += 1
-            except Exception as exc:  # noqa: BLE001 - counted by code
-                runs[f"{job}_refused_{getattr(exc, 'code', type(exc).__name__)}"] += 1
+        # Each job twice: a second beat, a manual "run now".
+        trigger(runs, tick, times=2)
         time.sleep(1)
     for c in clients:
         c.join()

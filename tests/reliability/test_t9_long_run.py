@@ -30,7 +30,7 @@ from jobs.tasks_invariants import check_books
 from ledger.models import GLEntry
 from tests import books
 from tests.reliability.conftest import api_client, assert_clean, size
-from tests.reliability.test_t1_storm import Client, live_server_url  # noqa: F401 - fixture
+from tests.reliability.test_t1_storm import Client, live_server_url, trigger  # noqa: F401 - fixture
 from tests.reliability.test_t2_crashes import (  # noqa: F401 - fixtures
     ADJUST,
     POST,
@@ -68,17 +68,6 @@ def wait_until_idle(timeout: float = 120.0) -> None:
     """Every run started so far has finished (a crash starts its own run; start_run refuses a second active one)."""
     for run in JobRun.objects.filter(status__in=["queued", "running"]):
         finished(run.pk, timeout)
-
-
-def trigger(runs: Counter, tick: int) -> None:
-    """What the beat does: start both jobs, which goes first in turn (one job runs at a time: while one is queued or
-    running the other refuses, counted by code)."""
-    for job in (ADJUST, POST) if tick % 2 else (POST, ADJUST):
-        try:
-            services.start_run(job, {})
-            runs[f"{job}_started"] += 1
-        except Exception as exc:  # noqa: BLE001 - counted by code
-            runs[f"{job}_refused_{getattr(exc, 'code', type(exc).__name__)}"] += 1
 
 
 def test_t9_long_run_with_crashes_and_a_books_check_every_minute(crash_broker, live_server_url, record):  # noqa: F811
