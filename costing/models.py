@@ -313,15 +313,16 @@ class ItemLedgerEntry(models.Model):
         verbose_name = _("item ledger entry")
         verbose_name_plural = _("item ledger entries")
         indexes = [
-            # Application: the open inbound entries of an item (FIFO/LIFO order by entry_no).
+            # Application: the open inbound entries of an item, in application order (posting date, entry no.;
+            # read backwards for LIFO).
             models.Index(
-                fields=["item", "location", "entry_no"],
+                fields=["item", "location", "posting_date", "entry_no"],
                 condition=models.Q(open=True, positive=True),
                 name="ile_open_inbound",
             ),
             # Application: open outbound entries (negative inventory) waiting for stock.
             models.Index(
-                fields=["item", "location", "entry_no"],
+                fields=["item", "location", "posting_date", "entry_no"],
                 condition=models.Q(open=True, positive=False),
                 name="ile_open_outbound",
             ),

@@ -281,8 +281,13 @@ class PostingGate:
 # ------------------------------------------------------------------------------------------------------ the posting
 
 
-def _entry_no(tracked: _Entry) -> int:
-    return tracked.row.entry_no
+def _application_order(tracked: _Entry) -> tuple[date, int]:
+    """The order in which open entries are applied to, as Business Central's application key (item, open, positive,
+    location, posting date): the earliest posting date first (FIFO, Standard, Average; the latest first for LIFO),
+    entries of one date in entry order. A back-dated receipt is therefore sold before a receipt posted earlier with
+    a later date."""
+    row = tracked.row
+    return row.posting_date, row.entry_no
 
 
 class _Entry:
@@ -453,13 +458,13 @@ class Posting:
         a journal line applies only at its own location (a transfer at both of its), so the open entries of an
         item's other locations are not read, nor their cost sums.
 
-        Of the open inbound entries, only those the lines can reach: in application order (entry no., newest first
-        for LIFO), the entries until their remaining quantity covers ``needs[pair]``, the quantities the pair's
-        outbound lines take out, added up. No outbound line of the posting can take more than its own quantity from
-        the entries already there, and an inbound line or one that names its entry takes nothing from the others, so
-        the ones past that are never applied to; the open entries grow with the ledger (85,000 at 1,000,000 lines)
-        and reading all of them with their cost sums was a third of a posting. An entry a line names (applies-to) is
-        read on its own (``_entry``).
+        Of the open inbound entries, only those the lines can reach: in application order (``_application_order``:
+        posting date and entry no., latest first for LIFO), the entries until their remaining quantity covers
+        ``needs[pair]``, the quantities the pair's outbound lines take out, added up. No outbound line of the
+        posting can take more than its own quantity from the entries already there, and an inbound line or one
+        that names its entry takes nothing from the others, so the ones past that are never applied to; the open
+        entries grow with the ledger (85,000 at 1,000,000 lines) and reading all of them with their cost sums
+        was a third of a posting. An entry a line names (applies-to) is read on its own (``_entry``).
         """
         new = {(item, location) for item, location in pairs if item not in self.loaded_items} - self.loaded_pairs
         if new:
@@ -484,7 +489,9 @@ class Posting:
                        SELECT r.entry_no
                          FROM (SELECT t.entry_no, k.need,
                                       sum(t.remaining_quantity) OVER (PARTITION BY t.item_no, t.location_code
-                                          ORDER BY CASE WHEN k.lifo THEN -t.entry_no ELSE t.entry_no END)
+                                          ORDER BY CASE WHEN NOT k.lifo THEN t.posting_date END,
+                                                   CASE WHEN k.lifo THEN t.posting_date END DESC,
+                                                   CASE WHEN k.lifo THEN -t.entry_no ELSE t.entry_no END)
                                       - t.remaining_quantity AS before
                                  FROM {table} t
                                  JOIN unnest(%s::varchar[], %s::varchar[], %s::numeric[], %s::bool[])
@@ -568,12 +575,18 @@ class Posting:
             self.entries[row.entry_no] = tracked
             if row.open:
                 key = (row.item_id, row.location_id)
-                bucket = (self.open_inbound if row.positive else self.open_outbound).setdefault(key, [])
-                # In entry no. order whatever was loaded first (one location, a referenced entry, then the item).
-                if bucket and bucket[-1].row.entry_no > row.entry_no:
-                    insort(bucket, tracked, key=_entry_no)
-                else:
-                    bucket.append(tracked)
+                self._open(self.open_inbound if row.positive else self.open_outbound, key, tracked)
+
+    @staticmethod
+    def _open(buckets: dict[tuple, list[_Entry]], key: tuple, tracked: _Entry) -> None:
+        """Keep an open entry in its (item, location) bucket in application order, whatever came first: entries
+        loaded one location, a referenced entry or the whole item at a time, and new entries, which are last by
+        number but not by date when back-dated."""
+        bucket = buckets.setdefault(key, [])
+        if bucket and _application_order(bucket[-1]) > _application_order(tracked):
+            insort(bucket, tracked, key=_application_order)
+        else:
+            bucket.append(tracked)
 
     def _entry(self, entry_no: int, path: str) -> _Entry:
         tracked = self.entries.get(entry_no)
@@ -1051,6 +1064,8 @@ class Posting:
             candidates = [target]
         else:
             candidates = list(self.open_outbound.get(key, []))
+            if item.costing_method == CostingMethod.LIFO:
+                candidates.reverse()
         for outbound in candidates:
             if row.remaining_quantity == 0:
                 break
@@ -1061,7 +1076,7 @@ class Posting:
             self._application(entry, entry, outbound, take, row.posting_date)
             row.applied_entry_to_adjust = True
         if row.remaining_quantity > 0:
-            self.open_inbound.setdefault(key, []).append(entry)
+            self._open(self.open_inbound, key, entry)
         else:
             row.open = False
 
@@ -1183,7 +1198,7 @@ class Posting:
         else:
             cost = -round_amount(exact + need * item.unit_cost)
         if row.remaining_quantity != 0:
-            self.open_outbound.setdefault(key, []).append(entry)
+            self._open(self.open_outbound, key, entry)
         else:
             row.open = False
         entry.dirty = False

@@ -1,8 +1,9 @@
 """A posting reads only the open inbound entries its lines can reach (``Posting._load_pairs``).
 
-In application order (entry no.; newest first for LIFO), the open entries until their remaining quantity covers the
-quantities of the posting's lines at that item and location. The applications must be exactly those of reading them
-all: earliest first for FIFO, latest first for LIFO, and past the loaded ones into the posting's own receipts.
+In application order (posting date, then entry no.; latest first for LIFO, as Business Central's application key),
+the open entries until their remaining quantity covers the quantities of the posting's lines at that item and
+location. The applications must be exactly those of reading them all: earliest first for FIFO, latest first for LIFO,
+a back-dated receipt by its date and not its number, and past the loaded ones into the posting's own receipts.
 """
 
 from dataclasses import replace
@@ -89,6 +90,70 @@ def test_lifo_reads_the_latest_entries_that_cover_the_lines(loaded):
     sale = post_item_journal([line("sale", "01-10-26", 6, "L")]).item_ledger_entries[0]
     assert loaded[0] == {r4, r3}
     assert applied(sale.entry_no) == [(r4, D("-5")), (r3, D("-1"))]
+
+
+def backdated(item_no: str) -> tuple[list[int], int]:
+    """The four receipts of 01-01 to 01-04 and a fifth of 5 at 9.00 posted after them but dated 12-20-25."""
+    numbers = receipts(item_no)
+    late = post_item_journal([line("purchase", "12-20-25", 5, item_no, 9)]).item_ledger_entries[0].entry_no
+    assert late > numbers[-1]
+    return numbers, late
+
+
+def test_fifo_sells_a_backdated_receipt_first(loaded):
+    """Business Central applies by posting date: the receipt dated 12-20-25 is the earliest, though the last posted."""
+    company()
+    item("B", "fifo")
+    (r1, r2, r3, r4), late = backdated("B")
+    loaded.clear()
+    sale = post_item_journal([line("sale", "01-10-26", 7, "B")]).item_ledger_entries[0]
+    assert loaded[0] == {late, r1}
+    assert applied(sale.entry_no) == [(late, D("-5")), (r1, D("-2"))]
+    assert ValueEntry.objects.get(item_ledger_entry_id=sale.entry_no).cost_amount_actual == D("-65.00")  # 45 + 20
+
+
+def test_lifo_sells_the_latest_dated_receipt_first(loaded):
+    """LIFO takes the latest posting date: 01-04's receipt, then 01-03's; the back-dated one comes last."""
+    company()
+    item("M", "lifo")
+    (r1, r2, r3, r4), late = backdated("M")
+    loaded.clear()
+    sale = post_item_journal([line("sale", "01-10-26", 7, "M")]).item_ledger_entries[0]
+    assert loaded[0] == {r4, r3}
+    assert applied(sale.entry_no) == [(r4, D("-5")), (r3, D("-2"))]
+    sale = post_item_journal([line("sale", "01-11-26", 14, "M")]).item_ledger_entries[0]
+    assert applied(sale.entry_no) == [(r3, D("-3")), (r2, D("-5")), (r1, D("-5")), (late, D("-1"))]
+
+
+def test_a_backdated_receipt_in_the_same_posting_goes_before_the_open_entries(loaded):
+    """A receipt and a sale in one posting: the receipt dated before every open entry is applied to first, and the
+    entries already in the ledger are read only as far as the rest of the sale needs."""
+    company()
+    item("N", "fifo")
+    r1, r2, r3, r4 = receipts("N")
+    loaded.clear()
+    result = post_item_journal([line("purchase", "12-15-25", 3, "N", 7), line("sale", "01-10-26", 6, "N")])
+    receipt, sale = result.item_ledger_entries
+    assert applied(sale.entry_no) == [(receipt.entry_no, D("-3")), (r1, D("-3"))]
+    assert r1 in loaded[0] and not loaded[0] & {r3, r4}
+
+
+def test_stock_arriving_closes_open_outbound_entries_by_date(loaded):
+    """Negative inventory: an inbound entry closes the open outbound entries earliest date first (latest first for
+    LIFO), as it closes inbound ones."""
+    company()
+    for no, method in (("O", "fifo"), ("Q", "lifo")):
+        item(no, method)
+        first = post_item_journal([line("sale", "01-10-26", 2, no)]).item_ledger_entries[0].entry_no
+        earlier = post_item_journal([line("sale", "01-05-26", 2, no)]).item_ledger_entries[0].entry_no
+        receipt = post_item_journal([line("purchase", "01-12-26", 3, no, 10)]).item_ledger_entries[0].entry_no
+        closed = list(
+            ItemApplicationEntry.objects.filter(item_ledger_entry_id=receipt, outbound_item_entry__isnull=False)
+            .order_by("entry_no")
+            .values_list("outbound_item_entry_id", "quantity")
+        )
+        order = [earlier, first] if method == "fifo" else [first, earlier]
+        assert closed == [(order[0], D("2")), (order[1], D("1"))], method
 
 
 def test_a_sale_larger_than_the_open_stock_reads_everything_and_goes_on_into_the_postings_own_receipt(loaded):
