@@ -1,10 +1,12 @@
 """A pure-Python reference model of Costbook's costing and posting, for the T5 state machine (docs/reliability.md).
 
-Scope, on purpose: FIFO and Standard items at one (blank) location, automatic cost posting off, expected-cost posting
-off, no revaluation. It models the books *at the fixpoint* (after Adjust Cost and Post Inventory Cost to G/L have both
-run):
+Scope, on purpose: FIFO, LIFO and Standard items at one (blank) location, automatic cost posting off, expected-cost
+posting off, no revaluation. It models the books *at the fixpoint* (after Adjust Cost and Post Inventory Cost to G/L
+have both run):
 
-* FIFO application by entry order (earliest open inbound entry first), quantities never negative;
+* FIFO application in Business Central's order: the open inbound entry with the earliest posting date first, entries
+  of one date in entry order (a back-dated receipt is sold first); LIFO the other way round, the latest posting date
+  (then the latest entry) first; quantities never negative;
 * a receipt is a cost source: its cost is quantity x unit cost (expected until invoiced, actual once invoiced; an
   invoice at a changed price replaces the expected cost with quantity x the invoiced unit cost), plus its item charges
   (actual);
@@ -65,6 +67,7 @@ class Model:
         self.entries: list[Entry] = []
         self.items: list[str] = []
         self.standard_costs: dict[str, Decimal] = {}  # the Standard items and their standard cost
+        self.lifo_items: set[str] = set()
 
     # ----------------------------------------------------------------------------------------------- postings
 
@@ -86,10 +89,12 @@ class Model:
         self.entries[key].charges += amount
 
     def outbound(self, item: str, day: date, quantity: Decimal, kind: str) -> Entry:
-        """A sale or negative adjustment of ``quantity`` (> 0, at most on hand): FIFO by entry order."""
+        """A sale or negative adjustment of ``quantity`` (> 0, at most on hand): FIFO by posting date, then entry;
+        LIFO in the reverse order."""
         entry = Entry(len(self.entries), item, kind, day, -quantity)
         need = quantity
-        for inbound in self.entries:
+        order = sorted(self.entries, key=lambda e: (e.posting_date, e.key), reverse=item in self.lifo_items)
+        for inbound in order:
             if need == 0:
                 break
             if inbound.item != item or not inbound.inbound or inbound.remaining <= 0:

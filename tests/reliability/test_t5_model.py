@@ -1,5 +1,5 @@
 """T5 Model-based test: a Hypothesis state machine drives the real costing services next to a pure-Python reference
-model (tests/reliability/model.py; FIFO and Standard items) and compares the books with it to the cent.
+model (tests/reliability/model.py; FIFO, LIFO and Standard items) and compares the books with it to the cent.
 
 Every step runs I1/I2/I7; after every "run jobs" step (Adjust Cost, then Post Inventory Cost to G/L) the drained suite
 runs with the I8 rerun, and the database must equal the model: per item quantity, actual and expected cost, and the
@@ -43,7 +43,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 START = date(2026, 1, 1)
 PERIOD_ENDS = [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)]
 LAST_DAY = PERIOD_ENDS[-1]
-ITEMS_PER_EXAMPLE = 4  # the last one a Standard item
+ITEMS_PER_EXAMPLE = 4  # two FIFO items, a LIFO item, a Standard item
+LIFO_ITEM, STANDARD_ITEM = 2, 3
 _examples = itertools.count()
 
 
@@ -88,12 +89,14 @@ class Books(RuleBasedStateMachine):
         self.baseline = gl_balances()
         self.model = Model()
         self.model.items = [f"T5{n:04d}{k}" for k in range(ITEMS_PER_EXAMPLE)]
-        for no in self.model.items[:-1]:
+        for no in self.model.items[:LIFO_ITEM]:
             books.item(no)
+        books.item(self.model.items[LIFO_ITEM], "lifo")
+        self.model.lifo_items.add(self.model.items[LIFO_ITEM])
         # A standard cost of whole cents that differs from example to example (receipts cost 1.00 to 50.00).
         standard = Decimal(100 + (n * 739) % 4900) / 100
-        books.item(self.model.items[-1], "standard", standard_cost=standard, unit_cost=standard)
-        self.model.standard_costs[self.model.items[-1]] = standard
+        books.item(self.model.items[STANDARD_ITEM], "standard", standard_cost=standard, unit_cost=standard)
+        self.model.standard_costs[self.model.items[STANDARD_ITEM]] = standard
         self.entry_no: dict[int, int] = {}  # model key -> item ledger entry no.
         self.closed_until: date | None = None
         self.latest = START
@@ -353,7 +356,7 @@ def test_t5_state_machine_matches_the_reference_model(record):
         "max_examples": examples,
         "stateful_step_count": steps,
         "derandomize": not FULL,
-        "model": "FIFO and Standard items, one location, expected-cost posting off, automatic cost posting off, "
+        "model": "FIFO, LIFO and Standard items, one location, expected-cost posting off, automatic cost posting off, "
         "no revaluation",
     }
     try:
@@ -369,6 +372,7 @@ def test_t5_state_machine_matches_the_reference_model(record):
             "drained_suite_runs": figures.suite_runs,
             "value_entries": ValueEntry.objects.count(),
             "standard_item_value_entries": ValueEntry.objects.filter(item__costing_method="standard").count(),
+            "lifo_item_value_entries": ValueEntry.objects.filter(item__costing_method="lifo").count(),
             "purchase_variance_entries": ValueEntry.objects.filter(
                 item__costing_method="standard", entry_type="variance"
             ).count(),
@@ -376,5 +380,5 @@ def test_t5_state_machine_matches_the_reference_model(record):
         }
     counts = record.check(drained=True, rerun=True)
     assert figures.comparisons > 0 and figures.closed_period_refusals > 0
-    assert record.figures["purchase_variance_entries"] > 0
+    assert record.figures["purchase_variance_entries"] > 0 and record.figures["lifo_item_value_entries"] > 0
     assert_clean(counts)
