@@ -6,6 +6,9 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+# A database failure of the moment is a 503 with Retry-After on pages too (core.views.server_error).
+handler500 = "core.views.server_error"
+
 api_v1 = [
     path("", include("ledger.api_urls")),
     path("", include("costing.api_urls")),

@@ -67,6 +67,18 @@ def _flatten(detail, prefix=""):
     return out
 
 
+def database_unavailable_body() -> dict:
+    """The 503's body, for DRF's handler and for the server-error handler (an API request whose middleware failed)."""
+    return {
+        # The cause stays in the log: a database's error text is not for API clients.
+        "detail": _(
+            "The database could not complete the request. Retry it: a posting sent with an Idempotency-Key "
+            "is replayed if it went through, never posted twice."
+        ),
+        "code": "database_unavailable",
+    }
+
+
 def exception_handler(exc, context):
     """Errors in the contract's shape: 400 ``{"detail", "errors"}``, 409 ``{"detail", "code"}``; 503 ``{"detail",
     "code": "database_unavailable"}`` with ``Retry-After`` when the database work failed for a cause of the moment
@@ -76,17 +88,7 @@ def exception_handler(exc, context):
     (replayed if it did, posted once if not)."""
     if isinstance(exc, OperationalError | InterfaceError):
         logger.error("database unavailable: %s", exc, exc_info=exc)
-        response = Response(
-            {
-                # The cause stays in the log: a database's error text is not for API clients.
-                "detail": _(
-                    "The database could not complete the request. Retry it: a posting sent with an Idempotency-Key "
-                    "is replayed if it went through, never posted twice."
-                ),
-                "code": "database_unavailable",
-            },
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-        )
+        response = Response(database_unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     if isinstance(exc, BooksError):
