@@ -1,8 +1,8 @@
 """A pure-Python reference model of Costbook's costing and posting, for the T5 state machine (docs/reliability.md).
 
 Scope, on purpose: FIFO, LIFO and Standard items at one (blank) location, automatic cost posting off, expected-cost
-posting off, no revaluation. It models the books *at the fixpoint* (after Adjust Cost and Post Inventory Cost to G/L
-have both run):
+posting off or on (a test run each), no revaluation. It models the books *at the fixpoint* (after Adjust Cost and Post
+Inventory Cost to G/L have both run):
 
 * FIFO application in Business Central's order: the open inbound entry with the earliest posting date first, entries
   of one date in entry order (a back-dated receipt is sold first); LIFO the other way round, the latest posting date
@@ -20,7 +20,9 @@ have both run):
 * to the G/L (per account): inventory 2130 carries every actual cost; the balancing account is COGS 7290 for
   sales and returns, Direct Cost Applied 7291 for purchases and their charges and invoices, Inventory Adjmt. 7270 for
   negative adjustments; a Standard item's purchase credits Direct Cost Applied with what was paid (invoiced price and
-  charges) and Purchase Variance 7293 takes the difference to the standard.
+  charges) and Purchase Variance 7293 takes the difference to the standard;
+* with Expected Cost Posting to G/L, a receipt's expected cost (until it is invoiced) on Inventory (Interim) 2131
+  against Invt. Accrual Acc. (Interim) 5530.
 
 The state machine chooses amounts so that every cost per unit is a whole number of cents (charges are a per-unit
 amount x the receipt's quantity, returns take back whole sales that applied to a single receipt), so the model is exact
@@ -37,6 +39,7 @@ from decimal import Decimal
 ZERO = Decimal("0.00")
 INVENTORY, COGS, DIRECT_COST_APPLIED, INVENTORY_ADJMT = "2130", "7290", "7291", "7270"
 PURCHASE_VARIANCE = "7293"
+INVENTORY_INTERIM, INVT_ACCRUAL_INTERIM = "2131", "5530"
 
 
 @dataclass
@@ -68,6 +71,7 @@ class Model:
         self.items: list[str] = []
         self.standard_costs: dict[str, Decimal] = {}  # the Standard items and their standard cost
         self.lifo_items: set[str] = set()
+        self.expected_cost_posting = False  # the setup's Expected Cost Posting to G/L
 
     # ----------------------------------------------------------------------------------------------- postings
 
@@ -155,11 +159,17 @@ class Model:
         return {item: tuple(v) for item, v in out.items()}
 
     def gl_balances(self) -> dict[str, Decimal]:
-        """Balance per G/L account that the model's entries move (expected cost is not posted)."""
+        """Balance per G/L account that the model's entries move. Expected cost (receipts not invoiced; outbound
+        entries are always invoiced here) is posted only with Expected Cost Posting to G/L: to Inventory (Interim)
+        against Invt. Accrual Acc. (Interim), and reversed there when the receipt is invoiced."""
         balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
         balancing = {"purchase": DIRECT_COST_APPLIED, "sale": COGS, "return": COGS, "negative_adjmt": INVENTORY_ADJMT}
         for entry in self.entries:
-            actual, _expected = self.cost(entry)
+            actual, expected = self.cost(entry)
+            if self.expected_cost_posting and expected:
+                assert entry.kind == "purchase", "only receipts carry expected cost in the model"
+                balances[INVENTORY_INTERIM] += expected
+                balances[INVT_ACCRUAL_INTERIM] -= expected
             balances[INVENTORY] += actual
             if entry.kind == "purchase" and entry.standard_cost is not None:
                 paid = (entry.quantity * entry.unit_cost if entry.invoiced else ZERO) + entry.charges

@@ -36,7 +36,7 @@ from periods import services as periods
 from periods.models import InventoryPeriod
 from tests import books
 from tests.reliability.conftest import FULL, assert_clean, size
-from tests.reliability.model import ZERO, Model
+from tests.reliability.model import INVENTORY_INTERIM, INVT_ACCRUAL_INTERIM, ZERO, Model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,6 +76,7 @@ class Figures:
 class Books(RuleBasedStateMachine):
     figures: Figures
     controller: User
+    expected_cost_posting: bool
 
     def __init__(self):
         super().__init__()
@@ -88,6 +89,7 @@ class Books(RuleBasedStateMachine):
         drain()
         self.baseline = gl_balances()
         self.model = Model()
+        self.model.expected_cost_posting = self.expected_cost_posting
         self.model.items = [f"T5{n:04d}{k}" for k in range(ITEMS_PER_EXAMPLE)]
         for no in self.model.items[:LIFO_ITEM]:
             books.item(no)
@@ -334,14 +336,23 @@ class Books(RuleBasedStateMachine):
 
 
 def test_t5_state_machine_matches_the_reference_model(record):
-    books.company()
+    run_t5(record, expected_cost_posting=False)
+
+
+def test_t5_with_expected_cost_posting_to_gl(record):
+    """The same with Expected Cost Posting to G/L on: receipts not yet invoiced on the interim accounts."""
+    run_t5(record, expected_cost_posting=True)
+
+
+def run_t5(record, *, expected_cost_posting: bool) -> None:
+    books.company(expected_cost_posting=expected_cost_posting)
     ensure_roles()
     controller = User.objects.create_user("t5-controller")
     controller.groups.add(Group.objects.get(name="controller"))
     for end in PERIOD_ENDS:
         periods.create_period(ending_date=end, user=controller)
     figures = Figures()
-    Books.figures, Books.controller = figures, controller
+    Books.figures, Books.controller, Books.expected_cost_posting = figures, controller, expected_cost_posting
     examples, steps = size(200, 25), size(50, 25)
     hypothesis_settings = settings(
         max_examples=examples,
@@ -356,8 +367,8 @@ def test_t5_state_machine_matches_the_reference_model(record):
         "max_examples": examples,
         "stateful_step_count": steps,
         "derandomize": not FULL,
-        "model": "FIFO, LIFO and Standard items, one location, expected-cost posting off, automatic cost posting off, "
-        "no revaluation",
+        "model": "FIFO, LIFO and Standard items, one location, expected-cost posting "
+        f"{'on' if expected_cost_posting else 'off'}, automatic cost posting off, no revaluation",
     }
     try:
         run_state_machine_as_test(Books, settings=hypothesis_settings)
@@ -377,8 +388,12 @@ def test_t5_state_machine_matches_the_reference_model(record):
                 item__costing_method="standard", entry_type="variance"
             ).count(),
             "gl_entries": GLEntry.objects.count(),
+            "interim_gl_entries": GLEntry.objects.filter(
+                gl_account_id__in=(INVENTORY_INTERIM, INVT_ACCRUAL_INTERIM)
+            ).count(),
         }
     counts = record.check(drained=True, rerun=True)
     assert figures.comparisons > 0 and figures.closed_period_refusals > 0
     assert record.figures["purchase_variance_entries"] > 0 and record.figures["lifo_item_value_entries"] > 0
+    assert (record.figures["interim_gl_entries"] > 0) == expected_cost_posting
     assert_clean(counts)
