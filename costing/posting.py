@@ -1073,7 +1073,10 @@ class Posting:
             if take <= 0:
                 continue
             self._consume(entry, outbound, take)
-            self._application(entry, entry, outbound, take, row.posting_date)
+            # Dated when both entries exist, as Business Central dates it: a back-dated receipt that closes a later
+            # shipment's negative quantity was not yet used on the days in between (the Inventory Valuation report
+            # and the revaluable quantity read remaining quantities as of a date through these dates).
+            self._application(entry, entry, outbound, take, max(row.posting_date, outbound.row.posting_date))
             row.applied_entry_to_adjust = True
         if row.remaining_quantity > 0:
             self._open(self.open_inbound, key, entry)

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.db.models import Sum
 
-from costing.models import ItemLedgerEntry, ValueEntry
+from costing.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
 from costing.posting import invoice_item_ledger_entry, post_item_journal
 from reports import selectors
 from reports.selectors import ReportFilters
@@ -261,3 +261,21 @@ def test_demo_company_totals_tie():
     assert shares.totals["total"] == cogs
     parts = sum((shares.totals[k] for k in selectors.SHARES), Decimal(0))
     assert parts == cogs
+
+
+def test_a_backdated_receipt_that_closes_negative_inventory_is_on_hand_until_the_shipment():
+    """A shipment of 4 on 01-10 with nothing on hand, then a receipt of 10 dated 01-05 that closes it: the application
+    is dated 01-10, when both exist, as Business Central dates it. On 01-07 the receipt's 10 were all on hand; on 01-10
+    6 were left."""
+    company()
+    item("C")
+    shipment = post_item_journal([line("sale", "01-10-20", 4, "C")]).item_ledger_entries[0]
+    receipt = post_item_journal([line("purchase", "01-05-20", 10, "C", unit_cost=D("10"))]).item_ledger_entries[0]
+    closing = ItemApplicationEntry.objects.get(
+        item_ledger_entry_id=receipt.entry_no, outbound_item_entry_id=shipment.entry_no
+    )
+    assert closing.posting_date == d("01-10-20") and closing.quantity == D("4")
+    on_the_7th = only(selectors.cost_spec(ReportFilters(as_of=d("01-07-20"))), item="C")
+    assert (on_the_7th["quantity"], on_the_7th["total"]) == (D("10"), D("100.00"))
+    on_the_10th = only(selectors.cost_spec(ReportFilters(as_of=d("01-10-20"))), item="C")
+    assert (on_the_10th["quantity"], on_the_10th["total"]) == (D("6"), D("60.00"))
