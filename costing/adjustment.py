@@ -171,7 +171,8 @@ def _load(item_nos: Sequence[str]):
         # Applications by inbound entry (index iae_inbound), for the entries just loaded: no join over the table.
         cur.execute(
             """
-            SELECT a.inbound_item_entry_no, a.outbound_item_entry_no, abs(a.quantity), a.cost_application
+            SELECT a.inbound_item_entry_no, a.outbound_item_entry_no, abs(a.quantity), a.cost_application,
+                   a.item_ledger_entry_no = a.inbound_item_entry_no AND NOT a.cost_application
               FROM costing_item_application_entry a
              WHERE a.inbound_item_entry_no = ANY(%s) AND a.outbound_item_entry_no IS NOT NULL
              ORDER BY a.entry_no
@@ -204,7 +205,11 @@ class _ItemCosts:
         self.sources: dict[int, dict[int, Decimal]] = defaultdict(dict)  # outbound -> {inbound: qty}
         self.outflows: dict[int, dict[int, Decimal]] = defaultdict(dict)  # inbound -> {outbound: qty}
         self.cost_source: dict[int, int] = {}  # inbound recipient -> outbound it takes its cost from
-        for inbound, outbound, quantity, cost_application in applications:
+        # Outbound entries that stock arriving later closed (negative inventory): their valuation date may move.
+        closed_later: list[int] = []
+        for inbound, outbound, quantity, cost_application, closing in applications:
+            if closing:
+                closed_later.append(outbound)
             if cost_application:
                 self.cost_source[inbound] = outbound
             else:
@@ -213,6 +218,7 @@ class _ItemCosts:
         self.cost_takers: dict[int, list[int]] = defaultdict(list)  # outbound -> inbound recipients of its cost
         for inbound, outbound in self.cost_source.items():
             self.cost_takers[outbound].append(inbound)
+        self._valuation_dates_through_applications(closed_later)
         # In the final pass, each application's cost rounded to cents: the outbound cost is their sum and the
         # rounding check of an inbound entry subtracts exactly these parts (Business Central rounds per application).
         self.parts: dict[tuple[int, int], Decimal] = {}
@@ -229,6 +235,38 @@ class _ItemCosts:
         # read through applications and memoised in ``target``.
         self._averaged: set[int] = set()
         self._reads: dict[int, Decimal] = {}  # what a pass of the averaging read through applications
+
+    def _valuation_dates_through_applications(self, closed_later: list[int]) -> None:
+        """An outbound entry is valued on the latest valuation date of the inbound entries it is applied to, and an
+        entry that takes its cost from an outbound one (a transfer's receipt, an exact-cost return) no earlier than
+        that entry (costing reference 4.3). Posting dates an outbound entry so when it applies; but an entry posted
+        into negative inventory applies later, when stock arrives, and Business Central then moves its valuation
+        date to the receipt's (``GetValuationDate``) and on to the entries linked to it (``UpdateLinkedValuationDate``:
+        the entries that take its cost, the outbound entries applied to those). Value entries never change here, so
+        the move is made in the computation: an Average item's decrease falls in the average cost period of the
+        stock that covered it, not in an earlier period without stock (where it took the item's unit cost of the
+        moment), and its adjustment entries carry the moved date. Only ``closed_later`` (outbound entries with an
+        application an inbound entry made) and what hangs on them can move, so the rest of the item is not visited.
+        """
+        entries = self.entries
+        work = list(closed_later)
+        while work:
+            outbound = entries.get(work.pop())
+            if outbound is None or outbound.valuation_date is None:
+                continue
+            latest = max(
+                (entries[n].valuation_date for n in self.sources.get(outbound.entry_no, ()) if n in entries),
+                default=None,
+                key=lambda d: d or date.min,
+            )
+            if latest is None or latest <= outbound.valuation_date:
+                continue
+            outbound.valuation_date = latest
+            for taker_no in self.cost_takers.get(outbound.entry_no, ()):
+                taker = entries.get(taker_no)
+                if taker is not None and taker.valuation_date is not None and taker.valuation_date < latest:
+                    taker.valuation_date = latest
+                    work.extend(self.outflows.get(taker_no, ()))
 
     # -- FIFO / LIFO / Specific / Standard, and fixed applications of average items
 

@@ -272,6 +272,62 @@ def test_negative_inventory_is_costed_when_stock_arrives():
     assert Decimal(ItemLedgerEntry.objects.get(entry_no=2).remaining_quantity) == D("3")
 
 
+def adjustment_valuation_dates(entry_no):
+    return list(
+        ValueEntry.objects.filter(item_ledger_entry=entry_no, adjustment=True)
+        .order_by("entry_no")
+        .values_list("valuation_date", "cost_amount_actual")
+    )
+
+
+def test_negative_inventory_average_item_is_valued_in_the_period_of_the_stock_that_covers_it():
+    """Reference 4.3: "If inventory is negative after the decrease, the decrease's valuation date is first its own
+    posting date; it may change when the increase is applied." A sale of 2 on 01-10 with nothing on hand (valued at
+    the item's unit cost, 5.00), then 5 bought at 10.00 on 01-15: the sale is valued on 01-15, in the day's average
+    of 10.00 (not in 01-10's period without stock, at whatever unit cost the item has when Adjust Cost runs: 13.33
+    before), and the 3 left are worth 30.00."""
+    company()
+    item("V", "average", unit_cost=D("5"))
+    sale = post_item_journal([line("sale", "01-10-20", 2, "V")]).item_ledger_entries[0].entry_no
+    receipt = post_item_journal([line("purchase", "01-15-20", 5, "V", unit_cost=D("10"))]).item_ledger_entries[0]
+    adjust_cost()
+    assert cost(sale) == D("-20.00")
+    assert adjustment_valuation_dates(sale) == [(d("01-15-20"), D("-10.00"))]
+    assert cost(receipt.entry_no) + cost(sale) == D("30.00")
+    assert adjust_cost().items_adjusted == []
+
+
+def test_negative_inventory_fifo_adjustment_takes_the_receipts_valuation_date():
+    company()
+    item("F", unit_cost=D("5"))
+    sale = post_item_journal([line("sale", "01-10-20", 2, "F")]).item_ledger_entries[0].entry_no
+    post_item_journal([line("purchase", "01-15-20", 5, "F", unit_cost=D("10"))])
+    adjust_cost()
+    assert cost(sale) == D("-20.00")
+    assert adjustment_valuation_dates(sale) == [(d("01-15-20"), D("-10.00"))]
+
+
+def test_a_moved_valuation_date_follows_a_transfer_and_the_sale_of_what_it_brought():
+    """Average per item and location. A transfer of 2 from EAST to WEST on 01-10 with nothing at EAST, sold at WEST on
+    01-12; 5 bought at EAST at 10.00 on 01-15 cover the transfer. The transfer, its receipt at WEST and the sale at
+    WEST are all valued on 01-15 (Business Central's UpdateLinkedValuationDate), at 10.00 a unit: before, each took
+    the unit cost of a period without stock."""
+    company(average_calc_type="item_location_variant")
+    item("T", "average", unit_cost=D("5"))
+    transfer = JournalLine(
+        entry_type="transfer", posting_date=d("01-10-20"), document_no="TR-1", item="T", quantity=D("2"),
+        location="EAST", new_location="WEST",
+    )  # fmt: skip
+    out_leg, in_leg = post_item_journal([transfer]).item_ledger_entries
+    sale = post_item_journal([line("sale", "01-12-20", 2, "T", location="WEST")]).item_ledger_entries[0].entry_no
+    post_item_journal([line("purchase", "01-15-20", 5, "T", location="EAST", unit_cost=D("10"))])
+    adjust_cost()
+    assert (cost(out_leg.entry_no), cost(in_leg.entry_no), cost(sale)) == (D("-20.00"), D("20.00"), D("-20.00"))
+    for entry in (out_leg.entry_no, in_leg.entry_no, sale):
+        assert {date_ for date_, _amount in adjustment_valuation_dates(entry)} == {d("01-15-20")}, entry
+    assert adjust_cost().items_adjusted == []
+
+
 @pytest.mark.parametrize(
     ("mode", "adjusted"),
     [
