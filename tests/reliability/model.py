@@ -6,7 +6,8 @@ Inventory Cost to G/L have both run):
 
 * FIFO application in Business Central's order: the open inbound entry with the earliest posting date first, entries
   of one date in entry order (a back-dated receipt is sold first); LIFO the other way round, the latest posting date
-  (then the latest entry) first; quantities never negative;
+  (then the latest entry) first; a sale or negative adjustment beyond the stock stays open (negative inventory) and
+  the next receipt or return closes it, in the same order; the books are compared when nothing is left open;
 * a receipt is a cost source: its cost is quantity x unit cost (expected until invoiced, actual once invoiced; an
   invoice at a changed price replaces the expected cost with quantity x the invoiced unit cost), plus its item charges
   (actual);
@@ -82,7 +83,31 @@ class Model:
         entry = Entry(len(self.entries), item, "purchase", day, quantity, quantity, unit_cost, invoiced)
         entry.standard_cost = self.standard_costs.get(item)
         self.entries.append(entry)
+        self._close_open_outbound(entry)
         return entry
+
+    def _application_order(self, item: str) -> list[Entry]:
+        """The item's entries in application order: posting date, then entry; the latest first for LIFO."""
+        mine = [e for e in self.entries if e.item == item]
+        return sorted(mine, key=lambda e: (e.posting_date, e.key), reverse=item in self.lifo_items)
+
+    def _close_open_outbound(self, inbound: Entry) -> None:
+        """Stock arriving (a receipt, a return) closes the item's open outbound entries (negative inventory) in
+        application order, as far as it goes."""
+        for outbound in self._application_order(inbound.item):
+            if inbound.remaining == 0:
+                break
+            if outbound.inbound or outbound.remaining >= 0:
+                continue
+            take = min(inbound.remaining, -outbound.remaining)
+            inbound.remaining -= take
+            outbound.remaining += take
+            outbound.applications.append((inbound.key, take))
+
+    def open_outbound(self) -> bool:
+        """Is any outbound entry still waiting for stock? Its cost is then not final (its open part keeps the item's
+        unit cost of the moment of posting), so the model has no figure to compare."""
+        return any(e.remaining < 0 for e in self.entries)
 
     def invoice(self, key: int, unit_cost: Decimal) -> None:
         entry = self.entries[key]
@@ -93,21 +118,20 @@ class Model:
         self.entries[key].charges += amount
 
     def outbound(self, item: str, day: date, quantity: Decimal, kind: str) -> Entry:
-        """A sale or negative adjustment of ``quantity`` (> 0, at most on hand): FIFO by posting date, then entry;
-        LIFO in the reverse order."""
+        """A sale or negative adjustment of ``quantity`` (> 0): FIFO by posting date, then entry; LIFO in the reverse
+        order. What the open inbound entries do not cover stays open (negative inventory) until stock arrives."""
         entry = Entry(len(self.entries), item, kind, day, -quantity)
         need = quantity
-        order = sorted(self.entries, key=lambda e: (e.posting_date, e.key), reverse=item in self.lifo_items)
-        for inbound in order:
+        for inbound in self._application_order(item):
             if need == 0:
                 break
-            if inbound.item != item or not inbound.inbound or inbound.remaining <= 0:
+            if not inbound.inbound or inbound.remaining <= 0:
                 continue
             take = min(need, inbound.remaining)
             inbound.remaining -= take
             entry.applications.append((inbound.key, take))
             need -= take
-        assert need == 0, "the state machine never sells more than is on hand"
+        entry.remaining = -need
         self.entries.append(entry)
         return entry
 
@@ -118,6 +142,7 @@ class Model:
         entry = Entry(len(self.entries), sale.item, "return", day, -sale.quantity, -sale.quantity)
         entry.returns_sale = sale_key
         self.entries.append(entry)
+        self._close_open_outbound(entry)
         return entry
 
     # ----------------------------------------------------------------------------------------------- costs

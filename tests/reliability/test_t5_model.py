@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db.models import Sum
+from django.db.models import F, Sum
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
@@ -29,7 +29,7 @@ from core.errors import Conflict
 from core.roles import ensure_roles
 from costing.adjustment import adjust_cost
 from costing.gl_posting import run_post_inventory_cost_to_gl
-from costing.models import ItemLedgerEntry, ValueEntry
+from costing.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
 from costing.posting import JournalLine, invoice_item_ledger_entry, post_item_charge, post_item_journal
 from ledger.models import GLEntry
 from periods import services as periods
@@ -69,6 +69,7 @@ class Figures:
         self.examples = 0
         self.comparisons = 0
         self.closed_period_refusals = 0
+        self.skipped_comparisons = 0
         self.max_abs_difference = ZERO
         self.suite_runs = 0
 
@@ -109,6 +110,12 @@ class Books(RuleBasedStateMachine):
             if InventoryPeriod.objects.get(ending_date=end).closed:
                 periods.reopen_period(end, user=self.controller)
                 break
+        # The close test looks at every item: stock for what this example left open (negative inventory), so that
+        # the next example can close its periods.
+        for item in self.model.items:
+            short = -sum((e.remaining for e in self.model.entries if e.item == item and e.remaining < 0), ZERO)
+            if short:
+                self._post(JournalLine("purchase", LAST_DAY, "T5-END", item, short, unit_cost=Decimal(1)))
         drain()
 
     # ------------------------------------------------------------------------------------------------ helpers
@@ -147,10 +154,15 @@ class Books(RuleBasedStateMachine):
         entry = self.model.receipt(item, day, quantity, unit_cost, invoiced=invoiced)
         self.entry_no[entry.key] = row.entry_no
 
-    def _outbound(self, data, kind: str, *, backdated: bool = False):
-        items = [i for i in self.model.items if self.model.on_hand(i) > 0]
-        item = data.draw(st.sampled_from(items), label="item")
-        quantity = Decimal(data.draw(st.integers(1, int(self.model.on_hand(item))), label="quantity"))
+    def _outbound(self, data, kind: str, *, backdated: bool = False, beyond_stock: bool = False):
+        if beyond_stock:
+            item = data.draw(st.sampled_from(self.model.items), label="item")
+            on_hand = max(int(self.model.on_hand(item)), 0)
+            quantity = Decimal(data.draw(st.integers(on_hand + 1, on_hand + 4), label="quantity"))
+        else:
+            items = [i for i in self.model.items if self.model.on_hand(i) > 0]
+            item = data.draw(st.sampled_from(items), label="item")
+            quantity = Decimal(data.draw(st.integers(1, int(self.model.on_hand(item))), label="quantity"))
         day = self._day(data, backdated=backdated)
         row = self._post(JournalLine(kind, day, self._document(kind[:1].upper()), item, quantity))
         entry = self.model.outbound(item, day, quantity, kind)
@@ -164,7 +176,11 @@ class Books(RuleBasedStateMachine):
 
     def _returnable(self):
         # A whole sale that applied to one inbound entry: its cost per unit stays a whole number of cents.
-        return [e for e in self.model.entries if e.kind == "sale" and not e.returned and len(e.applications) == 1]
+        return [
+            e
+            for e in self.model.entries
+            if e.kind == "sale" and not e.returned and len(e.applications) == 1 and e.remaining == 0
+        ]
 
     # ------------------------------------------------------------------------------------------------ rules
 
@@ -212,6 +228,12 @@ class Books(RuleBasedStateMachine):
         self._count("backdated_sale")
         self._outbound(data, "sale", backdated=True)
 
+    @rule(data=st.data())
+    def sale_beyond_stock(self, data):
+        """Negative inventory: more than is on hand; the rest waits, open, for the next receipt or return."""
+        self._count("sale_beyond_stock")
+        self._outbound(data, "sale", beyond_stock=True)
+
     @precondition(lambda self: self._has_stock())
     @rule(data=st.data())
     def negative_adjustment(self, data):
@@ -249,7 +271,8 @@ class Books(RuleBasedStateMachine):
         drain()
         self.compare()
 
-    @precondition(lambda self: self.closed_until != PERIOD_ENDS[-2])
+    # The close test refuses a period with an open outbound entry (docs/inventory-periods.md).
+    @precondition(lambda self: self.closed_until != PERIOD_ENDS[-2] and not self.model.open_outbound())
     @rule(data=st.data())
     def close_period(self, data):
         """The controller closes a month (and every earlier one), after Adjust Cost as the close test requires."""
@@ -313,6 +336,10 @@ class Books(RuleBasedStateMachine):
         report = invariants.run(drained=True, rerun=True)
         self.figures.suite_runs += 1
         assert_clean(report.counts)
+        if self.model.open_outbound():
+            # An open outbound entry's open part keeps the unit cost it was posted at; nothing final to compare.
+            self.figures.skipped_comparisons += 1
+            return
         differences = []
         expected = self.model.valuation()
         for item, (quantity, actual, expected_cost) in expected.items():
@@ -378,6 +405,13 @@ def run_t5(record, *, expected_cost_posting: bool) -> None:
             "steps": figures.steps,
             "rule_counts": dict(sorted(figures.rules.items())),
             "model_comparisons": figures.comparisons,
+            "comparisons_skipped_negative_inventory_open": figures.skipped_comparisons,
+            # Applications stock arriving made to close an open outbound entry (negative inventory).
+            "negative_inventory_closings": ItemApplicationEntry.objects.filter(
+                item_ledger_entry_id=F("inbound_item_entry_id"),
+                outbound_item_entry__isnull=False,
+                cost_application=False,
+            ).count(),
             "max_abs_difference": str(figures.max_abs_difference),
             "closed_period_refusals": figures.closed_period_refusals,
             "drained_suite_runs": figures.suite_runs,
@@ -396,4 +430,5 @@ def run_t5(record, *, expected_cost_posting: bool) -> None:
     assert figures.comparisons > 0 and figures.closed_period_refusals > 0
     assert record.figures["purchase_variance_entries"] > 0 and record.figures["lifo_item_value_entries"] > 0
     assert (record.figures["interim_gl_entries"] > 0) == expected_cost_posting
+    assert record.figures["negative_inventory_closings"] > 0
     assert_clean(counts)
