@@ -33,3 +33,10 @@ class Conflict(BooksError):
 
     status_code = 409
     default_code = "conflict"
+
+
+class NotFound(BooksError):
+    """What the request names does not exist (a document no. with no entries)."""
+
+    status_code = 404
+    default_code = "not_found"

@@ -7,16 +7,19 @@ through ``IdempotentPostMixin``: one transaction, and an ``Idempotency-Key`` rep
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.api import IdempotentPostMixin
 from core.permissions import POST
-from costing import gl_posting, posting, selectors
+from costing import cancel, gl_posting, posting, selectors
 from costing.filters import ItemApplicationEntryFilter, ItemLedgerEntryFilter, ValueEntryFilter
 from costing.serializers import (
+    CancelDocumentSerializer,
+    CancelPlanSerializer,
     InvoiceSerializer,
     ItemApplicationEntrySerializer,
     ItemChargeSerializer,
@@ -164,6 +167,49 @@ class ItemChargeView(EntryPostingView):
     @extend_schema(tags=["posting"], responses=POSTING_RESPONSES, operation_id="item_ledger_entry_item_charge")
     def post(self, request, entry_no):
         return super().post(request, entry_no)
+
+
+NO_SUCH_DOCUMENT = OpenApiResponse(description=_("No item ledger entry carries this document no."))
+
+
+class CancelDocumentView(IdempotentPostMixin, generics.GenericAPIView):
+    """Cancel a posted document: GET previews, entry by entry, what cancelling would reverse (or why it cannot);
+    POST posts a correction for each of its entries at that entry's cost, all or nothing (costing.cancel)."""
+
+    write_permission = POST
+    serializer_class = CancelDocumentSerializer
+
+    @extend_schema(
+        tags=["posting"],
+        parameters=[
+            OpenApiParameter("document_no", str, required=True),
+            OpenApiParameter("posting_date", OpenApiTypes.DATE, required=False),
+        ],
+        responses={200: CancelPlanSerializer, 404: NO_SUCH_DOCUMENT, **ERROR_RESPONSES},
+        operation_id="cancel_document_preview",
+    )
+    def get(self, request):
+        query = self.get_serializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        document_no = query.validated_data["document_no"]
+        reversals = cancel.plan(document_no, query.validated_data["posting_date"])
+        data = {
+            "document_no": document_no,
+            "cancellable": cancel.cancellable(reversals),
+            "entries": reversals,
+        }
+        return Response(CancelPlanSerializer(data).data)
+
+    @extend_schema(
+        tags=["posting"], responses={**POSTING_RESPONSES, 404: NO_SUCH_DOCUMENT}, operation_id="cancel_document"
+    )
+    def post(self, request):
+        return self.idempotent(request, lambda: self._post(request))
+
+    def _post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return created(cancel.cancel_document(user=request.user, **serializer.validated_data))
 
 
 class RevaluationJournalPostView(IdempotentPostMixin, generics.GenericAPIView):

@@ -48,4 +48,5 @@ urlpatterns = [
         api.PostInventoryCostToGLTestView.as_view(),
         name="report-post-inventory-cost-to-gl-test",
     ),
+    path("documents/cancel/", api.CancelDocumentView.as_view(), name="cancel-document"),
 ]

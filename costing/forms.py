@@ -215,3 +215,17 @@ class BaseJournalFormSet(forms.BaseFormSet):
 JournalFormSet = forms.formset_factory(
     JournalLineForm, formset=BaseJournalFormSet, extra=2, min_num=1, max_num=500, validate_max=True
 )
+
+
+class CancelDocumentForm(forms.Form):
+    """Cancel a posted document (costing.cancel): which one, and optionally the corrections' posting date."""
+
+    document_no = forms.CharField(label=_("Document no."), max_length=40)
+    posting_date = forms.DateField(
+        label=_("Posting date"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_(
+            "Leave empty to date each correction like its entry; a later date for an entry in a closed period."
+        ),
+    )

@@ -300,6 +300,9 @@ class ItemLedgerEntry(models.Model):
     order_line_no = models.IntegerField(default=0)
     # A transfer posts an outbound and an inbound entry; the inbound one points at its outbound twin.
     transferred_from_entry = models.BigIntegerField(null=True, blank=True)
+    # A correction (Business Central's Correction): the entry this one cancels, at that entry's cost (costing.cancel).
+    # Unique: an entry is cancelled at most once, whatever two users do at the same moment.
+    corrects_entry = models.BigIntegerField(_("cancels entry"), null=True, blank=True)
     # Written in the same transaction as its register row by the same service: no database FK (as on value entries).
     # No index either: a register's entries are its entry no. range (from_entry_no..to_entry_no), read by primary key.
     register = models.ForeignKey(
@@ -338,6 +341,9 @@ class ItemLedgerEntry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(quantity=0), name="ile_quantity_not_zero"),
+            models.UniqueConstraint(
+                fields=["corrects_entry"], condition=models.Q(corrects_entry__isnull=False), name="ile_cancelled_once"
+            ),
             models.CheckConstraint(
                 condition=(
                     models.Q(

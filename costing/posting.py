@@ -119,6 +119,8 @@ class JournalLine:
     external_document_no: str = ""
     description: str = ""
     order_no: str = ""  # production order of a consumption or output line
+    # Set by costing.cancel only: the entry this line cancels (the new entry's corrects_entry).
+    corrects_entry: int | None = None
 
 
 @dataclass
@@ -372,6 +374,8 @@ class Posting:
         self.item_changes: dict[str, dict] = defaultdict(dict)
         # Earliest date per item that the automatic cost adjustment rule (4.2) is checked against.
         self.adjustment_dates: dict[str, date] = {}
+        # Entries that applies-to / applies-from lines name and that are already cancelled (costing.cancel).
+        self.cancelled: set[int] = set()
         self._atomic = None
         # The new entries already handed to the writer thread (item ledger, value, application: how many of each)
         # and that thread's pending COPYs (Posting._hand_off).
@@ -588,6 +592,33 @@ class Posting:
         else:
             bucket.append(tracked)
 
+    def _load_reversals(self, entry_nos: list[int]) -> None:
+        """Which of these entries are cancelled: one query."""
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT corrects_entry FROM costing_item_ledger_entry WHERE corrects_entry = ANY(%s)", [entry_nos]
+            )
+            self.cancelled.update(no for (no,) in cur.fetchall())
+
+    def _check_not_cancelled(self, target: _Entry, line, path: str) -> None:
+        """Nothing applies to a cancelled entry or to a cancellation, except the cancellation to its own entry: the
+        pair nets to zero for good (costing.cancel)."""
+        row = target.row
+        own = getattr(line, "corrects_entry", None) == row.entry_no
+        if not own and (row.entry_no in self.cancelled or row.corrects_entry is not None):
+            raise Conflict(
+                _("Item ledger entry %(no)s is cancelled or is a cancellation; nothing can apply to it.")
+                % {"no": row.entry_no},
+                code="entry_cancelled",
+                errors={path: [_("Entry is cancelled.")]},
+            )
+
+    def _refuse_cancelled(self, entry: _Entry) -> None:
+        """An invoice or an item charge for a cancelled entry or a cancellation: a cancelled document stays cancelled
+        (invariant I11: nothing is posted for a cancelled source after its cancellation but Adjust Cost's share)."""
+        self._load_reversals([entry.row.entry_no])
+        self._check_not_cancelled(entry, None, "entry_no")
+
     def _entry(self, entry_no: int, path: str) -> _Entry:
         tracked = self.entries.get(entry_no)
         if tracked is None:
@@ -689,6 +720,8 @@ class Posting:
         missing = [n for n in referenced if n not in self.entries]
         if missing:
             self._track(list(ItemLedgerEntry.objects.filter(entry_no__in=missing)))
+        if referenced:
+            self._load_reversals(referenced)
         # Production lines are stamped with their order from the database as they are written (_flush), so they
         # are written at the end, with everything else.
         pipelined = len(lines) >= 2 * PIPELINE_CHUNK_LINES and not any(
@@ -794,6 +827,7 @@ class Posting:
             positive=quantity > 0,
             completely_invoiced=invoiced == quantity,
             applies_to_entry=getattr(line, "applies_to_entry", None),
+            corrects_entry=getattr(line, "corrects_entry", None),
             gen_bus_posting_group_id=getattr(line, "gen_bus_posting_group", "") or None,
             register_id=self.register.no,
             # Production hook: consumption and output entries carry their order (one line per order).
@@ -945,6 +979,9 @@ class Posting:
                 raise InvalidInput.field(
                     f"{path}.applies_from_entry", _("Entry %(no)s is not an outbound entry.") % {"no": srow.entry_no}
                 )
+            self._check_not_cancelled(source, line, f"{path}.applies_from_entry")
+            # Each line on its own, as Business Central's item journal: the two corrective postings of a fixed
+            # application that applies cost only both take their cost from one outbound entry (docs/inventory-periods).
             if quantity > -srow.quantity:
                 raise InvalidInput.field(
                     f"{path}.quantity",
@@ -1060,6 +1097,7 @@ class Posting:
         key = (row.item_id, row.location_id)
         if line.applies_to_entry:
             target = self._entry(line.applies_to_entry, f"{path}.applies_to_entry")
+            self._check_not_cancelled(target, line, f"{path}.applies_to_entry")
             self._check_fixed_target(target, row, positive_target=False, path=f"{path}.applies_to_entry")
             candidates = [target]
         else:
@@ -1164,8 +1202,50 @@ class Posting:
             )
         entry = self._new_entry(line, item, entry_type or line.entry_type, quantity, invoiced, location)
         cost, valuation = self._apply_outbound(entry, line, item, path)
+        corrects = getattr(line, "corrects_entry", None)
+        if corrects:
+            self._value_correction(entry, corrects, line, quantity, invoiced, valuation)
+            return entry
         self._value_outbound(entry, line.posting_date, line.document_no, quantity, invoiced, cost, valuation)
         return entry
+
+    def _value_correction(self, entry, corrects: int, line, quantity, invoiced, valuation) -> None:
+        """The cancellation of an inbound entry (costing.cancel) mirrors its value entries: the same cost, split as the
+        entry's was, into direct and indirect cost and (Standard items) purchase variance, actual and expected, so
+        that the G/L accounts they went to (Direct Cost Applied, Overhead Applied, Purchase Variance, the interim
+        accounts) are reversed, not only the inventory. Revaluations and rounding count as direct cost here. Nothing
+        can change the entry's cost afterwards (it is fully applied to this one and closed to invoices, charges and
+        revaluation), so Adjust Cost, which costs a fixed application exactly, finds nothing to adjust."""
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT CASE WHEN entry_type IN ('indirect_cost', 'variance') THEN entry_type ELSE 'direct_cost' END,"
+                " max(variance_type), sum(cost_amount_actual), sum(cost_amount_expected) FROM costing_value_entry"
+                " WHERE item_ledger_entry_no = %s GROUP BY 1 ORDER BY 1",
+                [corrects],
+            )
+            parts = cur.fetchall()
+        entry.last_direct_valuation = valuation
+        first = True
+        for kind, variance_type, actual, expected in parts:
+            amounts = [(ZERO, expected)] if expected else []
+            if actual or (first and not expected):
+                amounts.append((actual, ZERO))
+            for part_actual, part_expected in amounts:
+                self._value_entry(
+                    entry,
+                    entry_type=kind,
+                    variance_type=variance_type if kind == ValueEntryType.VARIANCE else "",
+                    posting_date=line.posting_date,
+                    document_no=line.document_no,
+                    valued_quantity=quantity,
+                    ile_quantity=quantity if first else ZERO,
+                    invoiced_quantity=ZERO if part_expected or invoiced != quantity else quantity,
+                    actual=-part_actual,
+                    expected=-part_expected,
+                    expected_cost=bool(part_expected),
+                    valuation_date=valuation,
+                )
+                first = False
 
     def _apply_outbound(self, entry: _Entry, line, item: Item, path: str) -> tuple[Decimal, date]:
         """Apply to open inbound entries (fixed, FIFO/Standard/Average earliest, LIFO latest) and return the cost
@@ -1178,6 +1258,7 @@ class Posting:
         valuation = row.posting_date
         if line.applies_to_entry:
             target = self._entry(line.applies_to_entry, f"{path}.applies_to_entry")
+            self._check_not_cancelled(target, line, f"{path}.applies_to_entry")
             self._check_fixed_target(target, row, positive_target=True, path=f"{path}.applies_to_entry")
             candidates = [target]
         else:
@@ -1313,6 +1394,7 @@ class Posting:
     def invoice(self, entry_no: int, *, posting_date: date, document_no: str, quantity=None, unit_cost=None):
         """Invoice a receipt or shipment posted with expected cost (all or part of what is not yet invoiced)."""
         entry = self._entry(entry_no, "entry_no")
+        self._refuse_cancelled(entry)
         row = entry.row
         self._load_items([row.item_id])
         self._load_state({row.item_id})
@@ -1370,6 +1452,7 @@ class Posting:
     def item_charge(self, entry_no: int, *, posting_date: date, document_no: str, amount) -> PostingResult:
         """An item charge (freight, duty) on an inbound entry: a direct cost value entry with no invoiced quantity."""
         entry = self._entry(entry_no, "entry_no")
+        self._refuse_cancelled(entry)
         row = entry.row
         item = self.items[row.item_id]
         self.touched_items.add(item.no)

@@ -60,6 +60,7 @@ class ItemLedgerEntrySerializer(serializers.ModelSerializer):
             "completely_invoiced",
             "applies_to_entry",
             "transferred_from_entry",
+            "corrects_entry",
             "gen_bus_posting_group",
             "order_type",
             "order_no",
@@ -267,6 +268,7 @@ _ILE_FIELDS = (
     ("completely_invoiced", "completely_invoiced", None),
     ("applies_to_entry", "applies_to_entry", None),
     ("transferred_from_entry", "transferred_from_entry", None),
+    ("corrects_entry", "corrects_entry", None),
     ("gen_bus_posting_group", "gen_bus_posting_group_id", _codes),
     ("order_type", "order_type", _texts),
     ("order_no", "order_no", _texts),
@@ -440,6 +442,40 @@ class InvoiceSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text=_("Defaults to all that is not yet invoiced.")
     )
     unit_cost = UnitCostField(required=False, allow_null=True, default=None, help_text=_("Inbound entries only."))
+
+
+class CancelDocumentSerializer(serializers.Serializer):
+    document_no = serializers.CharField(max_length=40)
+    posting_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Date of the corrections; defaults to each entry's own posting date (never earlier than it)."),
+    )
+
+
+class CancelPlanEntrySerializer(serializers.Serializer):
+    entry_no = serializers.IntegerField(source="entry.entry_no")
+    item = serializers.CharField(source="entry.item_id")
+    entry_type = serializers.CharField(source="entry.entry_type")
+    posting_date = serializers.DateField(source="entry.posting_date")
+    quantity = QuantityField(source="entry.quantity")
+    cancelled_by = serializers.IntegerField(
+        allow_null=True, help_text=_("The correction entry, when the entry is already cancelled.")
+    )
+    reversible = serializers.SerializerMethodField()
+    refusal = serializers.CharField(help_text=_("Why the entry cannot be cancelled; empty when it can."))
+
+    def get_reversible(self, reversal) -> bool:
+        return reversal.line is not None
+
+
+class CancelPlanSerializer(serializers.Serializer):
+    document_no = serializers.CharField()
+    cancellable = serializers.BooleanField(
+        help_text=_("Every entry not yet cancelled can be, and one at least is left.")
+    )
+    entries = CancelPlanEntrySerializer(many=True)
 
 
 class ItemChargeSerializer(serializers.Serializer):

@@ -10,4 +10,5 @@ urlpatterns = [
     path("value-entries/", views.value_entry_list, name="value-entries"),
     path("item-application-entries/", views.application_entry_list, name="item-application-entries"),
     path("item-journal/", views.item_journal, name="item-journal"),
+    path("cancel-document/", views.cancel_document, name="cancel-document"),
 ]

@@ -18,8 +18,10 @@ from django.utils.translation import ngettext
 from core.errors import BooksError
 from core.pages import paginate, render_list
 from core.permissions import POST, VIEW
+from costing import cancel
 from costing.forms import (
     ApplicationEntryFilterForm,
+    CancelDocumentForm,
     ItemFilterForm,
     ItemLedgerEntryFilterForm,
     JournalFormSet,
@@ -192,3 +194,50 @@ def item_journal(request):
         "locations": location_codes(),
     }
     return render(request, "costing/item_journal.html", context)
+
+
+# -------------------------------------------------------------------------------------------- cancel a document
+
+
+@permission_required(POST, raise_exception=True)
+def cancel_document(request):
+    """Cancel a posted document: the preview lists its entries and what reverses each (or why it cannot be); the
+    button posts every correction in one transaction (costing.cancel)."""
+    data = request.POST if request.method == "POST" else (request.GET if "document_no" in request.GET else None)
+    form = CancelDocumentForm(data)
+    reversals, problems = None, []
+    if form.is_valid():
+        document_no, posting_date = form.cleaned_data["document_no"], form.cleaned_data["posting_date"]
+        try:
+            if request.method == "POST":
+                result = cancel.cancel_document(document_no, posting_date=posting_date, user=request.user)
+                count = len(result.item_ledger_entries)
+                messages.success(
+                    request,
+                    ngettext(
+                        "Document %(no)s cancelled: %(count)d correction entry posted (item register %(register)d).",
+                        "Document %(no)s cancelled: %(count)d correction entries posted (item register %(register)d).",
+                        count,
+                    )
+                    % {"no": document_no, "count": count, "register": result.register.no},
+                )
+                return redirect(f"{reverse('item-ledger-entries')}?{urlencode({'document_no': document_no})}")
+            reversals = cancel.plan(document_no, posting_date)
+        except BooksError as error:
+            problems = [error.message, *(m for messages_ in error.errors.values() for m in messages_)]
+            if request.method == "POST":
+                reversals = _plan_or_none(document_no, posting_date)
+    context = {
+        "form": form,
+        "reversals": reversals,
+        "cancellable": reversals is not None and cancel.cancellable(reversals),
+        "problems": problems,
+    }
+    return render(request, "costing/cancel_document.html", context, status=409 if problems and reversals else 200)
+
+
+def _plan_or_none(document_no, posting_date):
+    try:
+        return cancel.plan(document_no, posting_date)
+    except BooksError:
+        return None

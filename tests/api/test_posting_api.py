@@ -465,3 +465,44 @@ def test_revaluation_of_the_blank_location_only(accountant_api, books_a):
 
 def values_of(response):
     return response.json()["value_entries"]
+
+
+# ------------------------------------------------------------------------------------------------ cancel a document
+
+
+def test_cancel_document_preview_then_post_then_refuse_again(books_a, integration_api, accountant_api):
+    response = post_journal(
+        integration_api,
+        line("purchase", "4", unit_cost="2.50", document_no="PO-7"),
+        line("purchase", "2", item="B", unit_cost="3.00", document_no="PO-7"),
+    )
+    assert response.status_code == 201, response.data
+    receipt_a, receipt_b = (e["entry_no"] for e in response.data["item_ledger_entries"])
+    preview = accountant_api.get("/api/v1/documents/cancel/", {"document_no": "PO-7"})
+    assert preview.status_code == 200, preview.data
+    assert preview.data["cancellable"] is True
+    assert [(e["entry_no"], e["reversible"], e["refusal"]) for e in preview.data["entries"]] == [
+        (receipt_a, True, ""),
+        (receipt_b, True, ""),
+    ]
+    assert ItemLedgerEntry.objects.count() == 2  # the preview posts nothing
+    posted = integration_api.post("/api/v1/documents/cancel/", {"document_no": "PO-7"}, format="json")
+    assert posted.status_code == 201, posted.data
+    corrections = posted.data["item_ledger_entries"]
+    assert [(e["corrects_entry"], e["quantity"], e["document_no"]) for e in corrections] == [
+        (receipt_a, "-4.00000", "PO-7"),
+        (receipt_b, "-2.00000", "PO-7"),
+    ]
+    # At each receipt's cost, split as it was: A's direct 4 x 2.50 and overhead 4 x 1.00 (Overhead Applied is
+    # reversed too), B's 2 x 3.00.
+    assert [v["cost_amount_actual"] for v in posted.data["value_entries"]] == ["-10.00", "-4.00", "-6.00"]
+    again = integration_api.post("/api/v1/documents/cancel/", {"document_no": "PO-7"}, format="json")
+    assert again.status_code == 409 and again.data["code"] == "already_cancelled"
+    unknown = integration_api.post("/api/v1/documents/cancel/", {"document_no": "NONE"}, format="json")
+    assert unknown.status_code == 404 and unknown.data["code"] == "not_found"
+    charge = integration_api.post(
+        f"/api/v1/item-ledger-entries/{receipt_a}/item-charges/",
+        {"posting_date": "2020-01-02", "document_no": "FR-1", "amount": "1.00"},
+        format="json",
+    )
+    assert charge.status_code == 409 and charge.data["code"] == "entry_cancelled"

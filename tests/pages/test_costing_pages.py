@@ -358,3 +358,44 @@ def test_chinese_user_sees_the_ledger_in_chinese(client, books):
         assert label in html
     assert "80.00" in html
     assert "物料日记账" in client.get("/item-journal/").content.decode()
+
+
+# ------------------------------------------------------------------------------------------- cancel a document
+
+
+def test_cancel_document_page_previews_refuses_and_cancels(accountant_client, books):
+    """PO-1 cannot be cancelled (4 of its 10 units were sold by SO-1); SO-1 can: the sale comes back at its cost."""
+    receipt = ItemLedgerEntry.objects.get(document_no="PO-1")
+    sale = ItemLedgerEntry.objects.get(document_no="SO-1")
+    detail = accountant_client.get(f"/item-ledger-entries/{sale.entry_no}/").content.decode()
+    assert "/cancel-document/?document_no=SO-1" in detail
+
+    refused = accountant_client.get("/cancel-document/", {"document_no": "PO-1"}).content.decode()
+    assert rows(refused, after='id="reversals"')[0][-1] == (
+        "4 of its 10 units were already used by outbound entries: cancel or return those first."
+    )
+    assert 'id="cancel-document"' not in refused
+    posted = accountant_client.post("/cancel-document/", {"document_no": "PO-1"})
+    assert posted.status_code == 409 and "Nothing was posted." in posted.content.decode()
+    assert ItemLedgerEntry.objects.filter(corrects_entry__isnull=False).count() == 0
+
+    preview = accountant_client.get("/cancel-document/", {"document_no": "SO-1"}).content.decode()
+    assert rows(preview, after='id="reversals"')[0] == [
+        str(sale.entry_no), "2026-01-20", "Sale", "A", "EAST", "-4", "-4",
+        "Correction of 4 dated 2026-01-20, at actual cost",
+    ]  # fmt: skip
+    response = accountant_client.post("/cancel-document/", {"document_no": "SO-1"})
+    assert response.status_code == 302 and response["Location"] == "/item-ledger-entries/?document_no=SO-1"
+    correction = ItemLedgerEntry.objects.get(corrects_entry=sale.entry_no)
+    assert (correction.quantity, correction.location_id, correction.entry_type) == (Decimal("4"), "EAST", "sale")
+    # The sale's cost, 4 x (7.00 + 1.00 overhead), comes back to the inventory.
+    assert ValueEntry.objects.get(item_ledger_entry_id=correction.entry_no).cost_amount_actual == Decimal("32.00")
+    assert receipt.entry_no != correction.entry_no
+    again = accountant_client.get("/cancel-document/", {"document_no": "SO-1"}).content.decode()
+    assert f"Already cancelled by entry {correction.entry_no}" in re.sub(r"<[^>]+>|\s+", " ", again).replace("  ", " ")
+
+
+def test_cancel_document_page_needs_posting_rights(client, books):
+    viewer = User.objects.create_user("vera")
+    client.force_login(viewer)
+    assert client.get("/cancel-document/").status_code == 403

@@ -14,6 +14,10 @@ Inventory Cost to G/L have both run):
 * an outbound entry (sale, negative adjustment) costs the sum, over its applications, of the applied quantity x the
   inbound entry's cost per unit, all actual (it is invoiced);
 * a sales return with exact cost reversal (``applies_from_entry``) returns a whole sale at that sale's cost;
+* a cancelled document (costing.cancel) gets a correction entry at its entry's cost, both ways round: a receipt
+  nothing was taken from goes back out at its whole cost (expected while not invoiced; a Standard item's mirrors what
+  was paid and its variance), a sale comes back in as stock at its cost (as a return); neither entry takes anything
+  afterwards (no invoice, charge or return);
 * a Standard item (costing reference 4.5) is valued at its standard cost: a receipt at quantity x standard cost
   (expected until invoiced, actual once invoiced), whatever it was bought at; the invoiced price less the standard
   is its purchase variance, and an item charge is all variance (its direct cost and a variance entry of the opposite
@@ -60,6 +64,8 @@ class Entry:
     returns_sale: int | None = None  # return: the sale it reverses
     returned: bool = False  # sale: already returned
     standard_cost: Decimal | None = None  # purchase of a Standard item: its standard cost
+    corrects: int | None = None  # correction: the entry it cancels
+    cancelled: bool = False  # has a correction
 
     @property
     def inbound(self) -> bool:
@@ -103,6 +109,24 @@ class Model:
             inbound.remaining -= take
             outbound.remaining += take
             outbound.applications.append((inbound.key, take))
+
+    def cancel(self, key: int, day: date) -> Entry:
+        """Cancel a receipt nothing was taken from, or a sale applied in full: a correction entry the other way."""
+        original = self.entries[key]
+        assert not original.cancelled and original.corrects is None
+        if original.inbound:
+            assert original.kind == "purchase" and original.remaining == original.quantity
+            original.remaining = ZERO
+            entry = Entry(len(self.entries), original.item, "correction", day, -original.quantity)
+        else:
+            assert original.kind == "sale" and original.remaining == 0 and not original.returned
+            entry = Entry(len(self.entries), original.item, "correction", day, -original.quantity, -original.quantity)
+        original.cancelled = True
+        entry.corrects = key
+        self.entries.append(entry)
+        if entry.inbound:
+            self._close_open_outbound(entry)
+        return entry
 
     def open_outbound(self) -> bool:
         """Is any outbound entry still waiting for stock? Its cost is then not final (its open part keeps the item's
@@ -158,6 +182,9 @@ class Model:
         if entry.kind == "return":
             actual, expected = self.cost(self.entries[entry.returns_sale])
             return -actual, -expected
+        if entry.kind == "correction":
+            actual, expected = self.cost(self.entries[entry.corrects])
+            return -actual, -expected
         total = ZERO
         for key, quantity in entry.applications:
             inbound = self.entries[key]
@@ -191,15 +218,17 @@ class Model:
         balancing = {"purchase": DIRECT_COST_APPLIED, "sale": COGS, "return": COGS, "negative_adjmt": INVENTORY_ADJMT}
         for entry in self.entries:
             actual, expected = self.cost(entry)
+            # A correction books what its entry booked, the other way round (sign -1).
+            source, sign = (self.entries[entry.corrects], -1) if entry.kind == "correction" else (entry, 1)
             if self.expected_cost_posting and expected:
-                assert entry.kind == "purchase", "only receipts carry expected cost in the model"
+                assert source.kind == "purchase", "only receipts carry expected cost in the model"
                 balances[INVENTORY_INTERIM] += expected
                 balances[INVT_ACCRUAL_INTERIM] -= expected
             balances[INVENTORY] += actual
-            if entry.kind == "purchase" and entry.standard_cost is not None:
-                paid = (entry.quantity * entry.unit_cost if entry.invoiced else ZERO) + entry.charges
-                balances[DIRECT_COST_APPLIED] -= paid
-                balances[PURCHASE_VARIANCE] += paid - actual
+            if source.kind == "purchase" and source.standard_cost is not None:
+                paid = (source.quantity * source.unit_cost if source.invoiced else ZERO) + source.charges
+                balances[DIRECT_COST_APPLIED] -= sign * paid
+                balances[PURCHASE_VARIANCE] += sign * paid - actual
                 continue
-            balances[balancing[entry.kind]] -= actual
+            balances[balancing[source.kind]] -= actual
         return dict(balances)

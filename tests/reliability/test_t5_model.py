@@ -28,6 +28,7 @@ from core import invariants
 from core.errors import Conflict
 from core.roles import ensure_roles
 from costing.adjustment import adjust_cost
+from costing.cancel import cancel_document
 from costing.gl_posting import run_post_inventory_cost_to_gl
 from costing.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
 from costing.posting import JournalLine, invoice_item_ledger_entry, post_item_charge, post_item_journal
@@ -81,7 +82,7 @@ class Books(RuleBasedStateMachine):
 
     def __init__(self):
         super().__init__()
-        n = next(_examples)
+        n = self.example = next(_examples)
         self.figures.examples += 1
         for end in PERIOD_ENDS:
             if InventoryPeriod.objects.get(ending_date=end).closed:
@@ -135,7 +136,8 @@ class Books(RuleBasedStateMachine):
         return day
 
     def _document(self, prefix: str) -> str:
-        return f"{prefix}-{next(self.doc)}"
+        # Unique across examples: cancelling a document reverses every entry that carries its number.
+        return f"{prefix}{self.example}-{next(self.doc)}"
 
     def _post(self, line: JournalLine):
         return post_item_journal([line]).item_ledger_entries[0]
@@ -172,14 +174,31 @@ class Books(RuleBasedStateMachine):
         return any(self.model.on_hand(i) > 0 for i in self.model.items)
 
     def _uninvoiced(self):
-        return [e for e in self.model.entries if e.kind == "purchase" and not e.invoiced]
+        return [e for e in self.model.entries if e.kind == "purchase" and not e.invoiced and not e.cancelled]
+
+    def _purchases(self):
+        return [e for e in self.model.entries if e.kind == "purchase" and not e.cancelled]
+
+    def _cancellable(self):
+        """Receipts nothing was taken from (not invoiced: without item charges, as costing.cancel requires); whole
+        sales applied to one receipt (the correction is stock again, at a cost per unit of whole cents), not
+        returned; neither cancelled already."""
+        return [
+            e
+            for e in self.model.entries
+            if not e.cancelled
+            and (
+                (e.kind == "purchase" and e.remaining == e.quantity and (e.invoiced or not e.charges))
+                or (e.kind == "sale" and not e.returned and len(e.applications) == 1 and e.remaining == 0)
+            )
+        ]
 
     def _returnable(self):
         # A whole sale that applied to one inbound entry: its cost per unit stays a whole number of cents.
         return [
             e
             for e in self.model.entries
-            if e.kind == "sale" and not e.returned and len(e.applications) == 1 and e.remaining == 0
+            if e.kind == "sale" and not e.returned and not e.cancelled and len(e.applications) == 1 and e.remaining == 0
         ]
 
     # ------------------------------------------------------------------------------------------------ rules
@@ -206,11 +225,11 @@ class Books(RuleBasedStateMachine):
                                   unit_cost=unit_cost)  # fmt: skip
         self.model.invoice(entry.key, unit_cost)
 
-    @precondition(lambda self: any(e.kind == "purchase" for e in self.model.entries))
+    @precondition(lambda self: bool(self._purchases()))
     @rule(data=st.data())
     def item_charge(self, data):
         self._count("item_charge")
-        entry = data.draw(st.sampled_from([e for e in self.model.entries if e.kind == "purchase"]), label="receipt")
+        entry = data.draw(st.sampled_from(self._purchases()), label="receipt")
         amount = entry.quantity * Decimal(data.draw(st.integers(1, 300), label="cents_per_unit")) / 100
         post_item_charge(self.entry_no[entry.key], posting_date=self._day(data), document_no=self._document("IC"),
                          amount=amount)  # fmt: skip
@@ -254,6 +273,24 @@ class Books(RuleBasedStateMachine):
         entry = self.model.sales_return(sale.key, day)
         self.entry_no[entry.key] = row.entry_no
 
+    @precondition(lambda self: bool(self._cancellable()))
+    @rule(data=st.data())
+    def cancel_document(self, data):
+        """Cancel a receipt or a sale: a correction at its cost, dated like it (or later, when its period is
+        closed); afterwards nothing is invoiced, charged or returned against either entry."""
+        self._count("cancel_document")
+        entry = data.draw(st.sampled_from(self._cancellable()), label="document")
+        original = ItemLedgerEntry.objects.get(entry_no=self.entry_no[entry.key])
+        if entry.posting_date >= self._first_open() and data.draw(st.booleans(), label="own_date"):
+            day, posting_date = entry.posting_date, None
+        else:
+            day = max(self._day(data), entry.posting_date)
+            posting_date = day
+        (row,) = cancel_document(original.document_no, posting_date=posting_date).item_ledger_entries
+        assert row.corrects_entry == original.entry_no and row.posting_date == day
+        correction = self.model.cancel(entry.key, day)
+        self.entry_no[correction.key] = row.entry_no
+
     @rule()
     def adjust_cost(self):
         self._count("adjust_cost")
@@ -295,7 +332,7 @@ class Books(RuleBasedStateMachine):
         attempts = [lambda: self._post(JournalLine("purchase", day, "CLOSED", item, Decimal(1), unit_cost=Decimal(1)))]
         if self.model.on_hand(item) > 0:
             attempts.append(lambda: self._post(JournalLine("sale", day, "CLOSED", item, Decimal(1))))
-        purchases = [e for e in self.model.entries if e.kind == "purchase"]
+        purchases = self._purchases()
         if purchases:
             target = self.entry_no[purchases[0].key]
             attempts.append(lambda: post_item_charge(target, posting_date=day, document_no="CLOSED", amount=1))
@@ -418,6 +455,7 @@ def run_t5(record, *, expected_cost_posting: bool) -> None:
             "value_entries": ValueEntry.objects.count(),
             "standard_item_value_entries": ValueEntry.objects.filter(item__costing_method="standard").count(),
             "lifo_item_value_entries": ValueEntry.objects.filter(item__costing_method="lifo").count(),
+            "cancellations": ItemLedgerEntry.objects.filter(corrects_entry__isnull=False).count(),
             "purchase_variance_entries": ValueEntry.objects.filter(
                 item__costing_method="standard", entry_type="variance"
             ).count(),
@@ -430,5 +468,5 @@ def run_t5(record, *, expected_cost_posting: bool) -> None:
     assert figures.comparisons > 0 and figures.closed_period_refusals > 0
     assert record.figures["purchase_variance_entries"] > 0 and record.figures["lifo_item_value_entries"] > 0
     assert (record.figures["interim_gl_entries"] > 0) == expected_cost_posting
-    assert record.figures["negative_inventory_closings"] > 0
+    assert record.figures["negative_inventory_closings"] > 0 and record.figures["cancellations"] > 0
     assert_clean(counts)
