@@ -51,3 +51,15 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def sign_in(page, live_server, username: str, password: str) -> None:
+    """Sign in through the login page (the layout has other forms, so act inside the one with the password field)."""
+    from django.urls import reverse
+
+    page.goto(live_server.url + reverse("login"))
+    form = page.locator("form", has=page.locator("input[name=password]"))
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        form.locator("[type=submit]").click()

@@ -13,6 +13,7 @@ from core.roles import ensure_roles
 from costing.models import ItemLedgerEntry, ValueEntry
 from costing.posting import JournalLine, post_item_journal
 from tests import books
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,12 +27,7 @@ def test_cancel_a_receipt_from_its_entry(live_server, page):
     ).item_ledger_entries
     user = get_user_model().objects.create_user(username="carl", password="a-long-browser-test-password")
     user.groups.add(Group.objects.get(name="accountant"))
-    page.goto(live_server.url + reverse("login"))
-    form = page.locator("form", has=page.locator("input[name=password]"))
-    form.locator("input[name=username]").fill("carl")
-    form.locator("input[name=password]").fill("a-long-browser-test-password")
-    with page.expect_navigation():
-        form.locator("[type=submit]").click()
+    sign_in(page, live_server, "carl", "a-long-browser-test-password")
 
     page.goto(live_server.url + reverse("item-ledger-entry", args=[receipt.entry_no]))
     with page.expect_navigation():

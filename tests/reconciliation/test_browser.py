@@ -7,6 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from core.roles import ensure_roles
+from tests.browser.conftest import sign_in
 from tests.reconciliation.test_matrix import example_1_6
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,12 +18,7 @@ def test_click_a_figure_and_see_its_entries(live_server, page):
     example_1_6()
     user = get_user_model().objects.create_user(username="rita", password="a-long-browser-test-password")
     user.groups.add(Group.objects.get(name="accountant"))
-    page.goto(live_server.url + reverse("login"))
-    form = page.locator("form", has=page.locator("input[name=password]"))
-    form.locator("input[name=username]").fill("rita")
-    form.locator("input[name=password]").fill("a-long-browser-test-password")
-    with page.expect_navigation():
-        form.locator("[type=submit]").click()
+    sign_in(page, live_server, "rita", "a-long-browser-test-password")
 
     page.goto(live_server.url + reverse("reconciliation") + "?show_warnings=on")
     cell = page.locator("tr[data-row=cogs] td[data-column=inventory] a")
