@@ -34,8 +34,9 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput, NotFound
+from core.money import ZERO
 from costing.models import ItemLedgerEntry, ItemLedgerEntryType
-from costing.posting import JournalLine, Posting, PostingResult
+from costing.posting import JournalLine, Posting, PostingResult, corrections_of
 from costing.templatetags.costing_format import quantity as shown
 
 REVERSIBLE = (
@@ -72,11 +73,8 @@ def plan(document_no: str, posting_date: date | None = None) -> list[Reversal]:
     if not entries:
         raise NotFound(_("No item ledger entries carry document no. %(no)s.") % {"no": document_no})
     numbers = [e.entry_no for e in entries]
+    cancelled = corrections_of(numbers)
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT corrects_entry, entry_no FROM costing_item_ledger_entry WHERE corrects_entry = ANY(%s)", [numbers]
-        )
-        cancelled = dict(cur.fetchall())
         cur.execute(
             "SELECT outbound_item_entry_no, sum(quantity) FROM costing_item_application_entry"
             " WHERE cost_application AND outbound_item_entry_no = ANY(%s) GROUP BY 1",
@@ -145,7 +143,7 @@ def _correction_line(entry: ItemLedgerEntry, posting_date: date) -> JournalLine:
         item=entry.item_id,
         quantity=quantity,
         location=entry.location_id or "",
-        invoiced_quantity=None if entry.completely_invoiced else quantity * 0,
+        invoiced_quantity=None if entry.completely_invoiced else ZERO,
         applies_to_entry=entry.entry_no if entry.positive else None,
         applies_from_entry=None if entry.positive else entry.entry_no,
         gen_bus_posting_group=entry.gen_bus_posting_group_id or "",

@@ -592,13 +592,8 @@ class Posting:
         else:
             bucket.append(tracked)
 
-    def _load_reversals(self, entry_nos: list[int]) -> None:
-        """Which of these entries are cancelled: one query."""
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT corrects_entry FROM costing_item_ledger_entry WHERE corrects_entry = ANY(%s)", [entry_nos]
-            )
-            self.cancelled.update(no for (no,) in cur.fetchall())
+    def _load_cancelled(self, entry_nos: list[int]) -> None:
+        self.cancelled.update(corrections_of(entry_nos))
 
     def _check_not_cancelled(self, target: _Entry, line, path: str) -> None:
         """Nothing applies to a cancelled entry or to a cancellation, except the cancellation to its own entry: the
@@ -616,7 +611,7 @@ class Posting:
     def _refuse_cancelled(self, entry: _Entry) -> None:
         """An invoice or an item charge for a cancelled entry or a cancellation: a cancelled document stays cancelled
         (invariant I11: nothing is posted for a cancelled source after its cancellation but Adjust Cost's share)."""
-        self._load_reversals([entry.row.entry_no])
+        self._load_cancelled([entry.row.entry_no])
         self._check_not_cancelled(entry, None, "entry_no")
 
     def _entry(self, entry_no: int, path: str) -> _Entry:
@@ -721,7 +716,7 @@ class Posting:
         if missing:
             self._track(list(ItemLedgerEntry.objects.filter(entry_no__in=missing)))
         if referenced:
-            self._load_reversals(referenced)
+            self._load_cancelled(referenced)
         # Production lines are stamped with their order from the database as they are written (_flush), so they
         # are written at the end, with everything else.
         pipelined = len(lines) >= 2 * PIPELINE_CHUNK_LINES and not any(
@@ -1770,6 +1765,16 @@ class Posting:
         if not value_entries:
             return
         queue_value_entries(value_entries[0].entry_no, value_entries[-1].entry_no, self.setup)
+
+
+def corrections_of(entry_nos: Sequence[int]) -> dict[int, int]:
+    """The correction of each of these entries that is cancelled (costing.cancel): {entry no.: correction no.}."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT corrects_entry, entry_no FROM costing_item_ledger_entry WHERE corrects_entry = ANY(%s)",
+            [list(entry_nos)],
+        )
+        return dict(cur.fetchall())
 
 
 def revaluable_entries(item: Item, on: date, location: str | None, entry_no: int | None):
