@@ -628,28 +628,35 @@ def i10_value_without_quantity() -> int:
     )
 
 
+# A revaluation value entry on an inbound correction (the stock a cancelled sale brought back; c is the correction).
+_STOCK_REVALUATION = "v.entry_type = 'revaluation' AND v.item_ledger_entry_no = c.entry_no AND c.quantity > 0"
+
+
 def i11_posted_for_cancelled() -> int:
     """Value entries posted for a cancelled entry or its correction after the cancellation, other than Adjust Cost's
     (an invoice, an item charge, a revaluation): a cancelled document must stay cancelled (spec I11, ERPNext #51559).
-    The cancellation's own posting is the correction's item register; later registers are after it."""
+    The cancellation's own posting is the correction's item register; later registers are after it. A revaluation of
+    the stock a cancelled sale brought back (its correction, inbound) is the stock's, not the sale's: not counted."""
     return _one(
-        """
+        f"""
         SELECT count(*) FROM costing_item_ledger_entry c
           JOIN costing_value_entry v ON v.item_ledger_entry_no IN (c.entry_no, c.corrects_entry)
          WHERE c.corrects_entry IS NOT NULL AND v.register_no > c.register_no AND NOT v.adjustment
+           AND NOT ({_STOCK_REVALUATION})
         """
     )
 
 
 def i11_cancelled_pair_not_zero() -> int:
     """Cancelled entries whose cost and their correction's do not add up to exactly 0.00, in actual or in expected
-    cost (after Adjust Cost: the correction follows its entry's cost through its application)."""
+    cost (after Adjust Cost: the correction follows its entry's cost through its application), leaving out the
+    revaluations of the stock a cancelled sale brought back."""
     return _one(
-        """
+        f"""
         SELECT count(*) FROM (
             SELECT c.entry_no FROM costing_item_ledger_entry c
               JOIN costing_value_entry v ON v.item_ledger_entry_no IN (c.entry_no, c.corrects_entry)
-             WHERE c.corrects_entry IS NOT NULL
+             WHERE c.corrects_entry IS NOT NULL AND NOT ({_STOCK_REVALUATION})
              GROUP BY c.entry_no
             HAVING sum(v.cost_amount_actual) <> 0 OR sum(v.cost_amount_expected) <> 0
         ) x

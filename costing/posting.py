@@ -1206,14 +1206,16 @@ class Posting:
 
     def _value_correction(self, entry, corrects: int, line, quantity, invoiced, valuation) -> None:
         """The cancellation of an inbound entry (costing.cancel) mirrors its value entries: the same cost, split as the
-        entry's was, into direct and indirect cost and (Standard items) purchase variance, actual and expected, so
-        that the G/L accounts they went to (Direct Cost Applied, Overhead Applied, Purchase Variance, the interim
-        accounts) are reversed, not only the inventory. Revaluations and rounding count as direct cost here. Nothing
+        entry's was, into direct and indirect cost, revaluation and (Standard items) purchase variance, actual and
+        expected, so that the G/L accounts they went to (Direct Cost Applied, Overhead Applied, Inventory Adjmt.,
+        Purchase Variance, the interim accounts) are reversed, not only the inventory. Rounding counts as direct cost
+        here (an entry nothing was taken from has none). Nothing
         can change the entry's cost afterwards (it is fully applied to this one and closed to invoices, charges and
         revaluation), so Adjust Cost, which costs a fixed application exactly, finds nothing to adjust."""
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT CASE WHEN entry_type IN ('indirect_cost', 'variance') THEN entry_type ELSE 'direct_cost' END,"
+                "SELECT CASE WHEN entry_type IN ('indirect_cost', 'revaluation', 'variance') THEN entry_type"
+                " ELSE 'direct_cost' END,"
                 " max(variance_type), sum(cost_amount_actual), sum(cost_amount_expected) FROM costing_value_entry"
                 " WHERE item_ledger_entry_no = %s GROUP BY 1 ORDER BY 1",
                 [corrects],
@@ -1510,6 +1512,15 @@ class Posting:
         self.gate.check(line.posting_date, f"{path}.posting_date")
         self.touched_items.add(item.no)
         self._load_state({item.no})
+        if line.applies_to_entry is not None:
+            self._load_cancelled([line.applies_to_entry])
+            if line.applies_to_entry in self.cancelled:
+                raise Conflict(
+                    _("Item ledger entry %(no)s is cancelled; a cancelled receipt is not revalued.")
+                    % {"no": line.applies_to_entry},
+                    code="entry_cancelled",
+                    errors={f"{path}.applies_to_entry": [_("Entry is cancelled.")]},
+                )
         candidates = revaluable_entries(item, line.posting_date, line.location, line.applies_to_entry)
         if line.applies_to_entry is not None and not candidates:
             raise Conflict(
@@ -1784,6 +1795,10 @@ def revaluable_entries(item: Item, on: date, location: str | None, entry_no: int
     completely invoiced (Standard items: invoiced or not). Applications posted later, even if back-dated, do not count
     against it: the remaining quantity is rebuilt from applications with a posting date on or before the date. One
     query for the item.
+
+    A cancelled entry is not revalued (costing.cancel: it and its correction net to zero for good, invariant I11),
+    even on a date before its correction. Stock that a cancelled sale brought back (the sale's correction, an inbound
+    entry) is stock like any other and is revalued: the revaluation is the stock's, not the cancelled sale's.
     """
     standard = item.costing_method == CostingMethod.STANDARD
     params = {"item": item.no, "on": on, "location": location, "entry": entry_no, "standard": standard}
@@ -1797,6 +1812,7 @@ def revaluable_entries(item: Item, on: date, location: str | None, entry_no: int
                    AND (%(standard)s OR e.completely_invoiced)
                    AND (%(location)s::varchar IS NULL OR e.location_code IS NOT DISTINCT FROM nullif(%(location)s, ''))
                    AND (%(entry)s::bigint IS NULL OR e.entry_no = %(entry)s)
+                   AND NOT EXISTS (SELECT 1 FROM costing_item_ledger_entry c WHERE c.corrects_entry = e.entry_no)
             ), used AS (
                 SELECT a.inbound_item_entry_no AS entry_no, sum(abs(a.quantity)) AS q
                   FROM costing_item_application_entry a JOIN inbound i ON i.entry_no = a.inbound_item_entry_no

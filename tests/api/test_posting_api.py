@@ -202,6 +202,25 @@ def test_revaluation_of_one_inbound_entry(accountant_api, books_a):
     )
 
 
+def test_revaluation_of_a_cancelled_receipt_is_refused_with_the_field(accountant_api, books_a):
+    """Received on 01-01, cancelled on 01-15: on 01-10 its units look on hand, but a cancelled receipt is not revalued
+    (409 entry_cancelled, nothing posted)."""
+    post_journal(accountant_api, line("purchase", "5", item="B", unit_cost="7.00", document_no="PO-9"))
+    cancelled = accountant_api.post(
+        "/api/v1/documents/cancel/", {"document_no": "PO-9", "posting_date": "2020-01-15"}, format="json"
+    )
+    assert cancelled.status_code == 201, cancelled.data
+    before = ValueEntry.objects.count()
+    reval = {"item": "B", "posting_date": "2020-01-10", "document_no": "REVAL-9", "applies_to_entry": 1}
+    response = accountant_api.post(
+        "/api/v1/revaluation-journal/post/", {"lines": [{**reval, "unit_cost_revalued": "8.00"}]}, format="json"
+    )
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "entry_cancelled"
+    assert response.json()["detail"] == "Item ledger entry 1 is cancelled; a cancelled receipt is not revalued."
+    assert ValueEntry.objects.count() == before
+
+
 def test_revaluation_with_both_or_neither_target_value_names_the_field(accountant_api, books_a):
     post_journal(accountant_api, line("purchase", "10", item="B", unit_cost="7.00"))
     response = accountant_api.post(

@@ -10,7 +10,14 @@ from costing.adjustment import adjust_cost
 from costing.cancel import cancel_document, plan
 from costing.gl_posting import run_post_inventory_cost_to_gl
 from costing.models import ItemLedgerEntry, ValueEntry
-from costing.posting import JournalLine, invoice_item_ledger_entry, post_item_charge, post_item_journal
+from costing.posting import (
+    JournalLine,
+    RevaluationLine,
+    invoice_item_ledger_entry,
+    post_item_charge,
+    post_item_journal,
+    post_revaluation_journal,
+)
 from ledger.models import GLEntry
 from tests import books
 from tests.books import D, d
@@ -149,3 +156,66 @@ def test_a_receipt_not_invoiced_with_an_item_charge_is_refused(company):
     (correction,) = cancel_document("R10").item_ledger_entries
     adjust_cost()
     assert cost(correction.entry_no) == (D("-15.00"), D("0"))
+
+
+def test_a_cancelled_receipt_is_not_revalued_even_before_its_correction(company):
+    """Received 01-05 and cancelled on 01-20 (its own period closed, say): a revaluation dated 01-10, between the two,
+    would find the receipt's 4 units still on hand. It is refused by entry (409 entry_cancelled) and passed over by an
+    item-wide revaluation (invariant I11: nothing is posted for a cancelled document)."""
+    (receipt,) = post(JournalLine("purchase", d("01-05-26"), "R11", "A", D("4"), unit_cost=D("5.00")))
+    cancel_document("R11", posting_date=d("01-20-26"))
+    before = ValueEntry.objects.count()
+    with pytest.raises(Conflict) as by_entry:
+        post_revaluation_journal(
+            [RevaluationLine("A", d("01-10-26"), "RV1", applies_to_entry=receipt.entry_no, unit_cost_revalued=D("6"))]
+        )
+    assert by_entry.value.code == "entry_cancelled"
+    assert list(by_entry.value.errors) == ["lines[0].applies_to_entry"]
+    with pytest.raises(Conflict) as item_wide:
+        post_revaluation_journal([RevaluationLine("A", d("01-10-26"), "RV1", unit_cost_revalued=D("6"))])
+    assert item_wide.value.code == "nothing_to_revalue"
+    assert ValueEntry.objects.count() == before
+
+
+def test_stock_a_cancelled_sale_brought_back_is_revalued_like_any_stock(company):
+    """5 bought at 10.00, a sale of 3 cancelled: the 3 are stock again at 10.00, beside the 2 never sold. An item-wide
+    revaluation to 12.00 revalues all 5 (the correction's 3 included: +6.00 and +4.00), a later sale of 5 costs
+    60.00, and the cancelled pair still nets to zero (the revaluation is the stock's, not the sale's: I11 0)."""
+    (receipt,) = post(JournalLine("purchase", d("01-02-26"), "R12", "A", D("5"), unit_cost=D("10.00")))
+    post(JournalLine("sale", d("01-03-26"), "S12", "A", D("3")))
+    (correction,) = cancel_document("S12").item_ledger_entries
+    post_revaluation_journal([RevaluationLine("A", d("01-15-26"), "RV2", unit_cost_revalued=D("12.00"))])
+    revaluations = ValueEntry.objects.filter(entry_type="revaluation").order_by("item_ledger_entry_id")
+    assert [(v.item_ledger_entry_id, v.cost_amount_actual) for v in revaluations] == [
+        (receipt.entry_no, D("4.00")),
+        (correction.entry_no, D("6.00")),
+    ]
+    (sale,) = post(JournalLine("sale", d("01-20-26"), "S13", "A", D("5")))
+    adjust_cost()
+    run_post_inventory_cost_to_gl()
+    assert cost(sale.entry_no) == (D("-60.00"), D("0"))
+    assert (gl("2130"), gl("7270")) == (D("0"), D("-10.00"))
+    counts = invariants.run(drained=True).counts
+    assert (counts["I11_posted_for_cancelled"], counts["I11_cancelled_not_net_zero"]) == (0, 0)
+
+
+def test_cancel_a_revalued_receipt_reverses_the_revaluation_on_inventory_adjustment(company):
+    """4 bought at 5.00 (Direct Cost Applied 20.00), revalued to 6.00 (+4.00 to Inventory Adjmt.), then cancelled:
+    the correction mirrors the revaluation as a revaluation, so Inventory Adjmt. comes back to zero with the rest
+    (mirrored as direct cost, it went to Direct Cost Applied: 7291 +4.00 and 7270 -4.00 left behind)."""
+    (receipt,) = post(JournalLine("purchase", d("01-05-26"), "R13", "A", D("4"), unit_cost=D("5.00")))
+    post_revaluation_journal(
+        [RevaluationLine("A", d("01-10-26"), "RV3", applies_to_entry=receipt.entry_no, unit_cost_revalued=D("6.00"))]
+    )
+    (correction,) = cancel_document("R13", posting_date=d("01-12-26")).item_ledger_entries
+    mirrored = ValueEntry.objects.filter(item_ledger_entry_id=correction.entry_no).order_by("entry_no")
+    assert [(v.entry_type, v.cost_amount_actual) for v in mirrored] == [
+        ("direct_cost", D("-20.00")),
+        ("revaluation", D("-4.00")),
+    ]
+    adjust_cost()
+    run_post_inventory_cost_to_gl()
+    assert cost(correction.entry_no) == (D("-24.00"), D("0"))
+    assert (gl("2130"), gl("7291"), gl("7270")) == (D("0"), D("0"), D("0"))
+    counts = invariants.run(drained=True).counts
+    assert (counts["I11_posted_for_cancelled"], counts["I11_cancelled_not_net_zero"]) == (0, 0)

@@ -1,8 +1,8 @@
 """A pure-Python reference model of Costbook's costing and posting, for the T5 state machine (docs/reliability.md).
 
 Scope, on purpose: FIFO, LIFO and Standard items at one (blank) location, automatic cost posting off, expected-cost
-posting off or on (a test run each), no revaluation. It models the books *at the fixpoint* (after Adjust Cost and Post
-Inventory Cost to G/L have both run):
+posting off or on (a test run each), revaluation of FIFO and LIFO receipts by entry. It models the books *at the
+fixpoint* (after Adjust Cost and Post Inventory Cost to G/L have both run):
 
 * FIFO application in Business Central's order: the open inbound entry with the earliest posting date first, entries
   of one date in entry order (a back-dated receipt is sold first); LIFO the other way round, the latest posting date
@@ -13,6 +13,13 @@ Inventory Cost to G/L have both run):
   (actual);
 * an outbound entry (sale, negative adjustment) costs the sum, over its applications, of the applied quantity x the
   inbound entry's cost per unit, all actual (it is invoiced);
+* a revaluation (costing reference 4.6) of an invoiced FIFO or LIFO receipt on a date D revalues its revaluable
+  quantity: what remained of it on D, counting only the applications that exist when it is posted and are dated on or
+  before D (an application is dated like its outbound entry, or like the receipt where the receipt came later and
+  closed it); its amount is that quantity x (the new unit cost - the unit cost on D: the receipt's cost so far per
+  unit plus the earlier revaluations). It reaches an outbound entry, which then costs its amount per revalued unit
+  more, unless the outbound entry was posted before it and is dated on or before D (4.6's table, scenarios A-F); it
+  is actual cost, on Inventory against Inventory Adjmt. 7270;
 * a sales return with exact cost reversal (``applies_from_entry``) returns a whole sale at that sale's cost;
 * a cancelled document (costing.cancel) gets a correction entry at its entry's cost, both ways round: a receipt
   nothing was taken from goes back out at its whole cost (expected while not invoiced; a Standard item's mirrors what
@@ -25,7 +32,8 @@ Inventory Cost to G/L have both run):
 * to the G/L (per account): inventory 2130 carries every actual cost; the balancing account is COGS 7290 for
   sales and returns, Direct Cost Applied 7291 for purchases and their charges and invoices, Inventory Adjmt. 7270 for
   negative adjustments; a Standard item's purchase credits Direct Cost Applied with what was paid (invoiced price and
-  charges) and Purchase Variance 7293 takes the difference to the standard;
+  charges) and Purchase Variance 7293 takes the difference to the standard; a revaluation's amount goes to
+  Inventory Adjmt. 7270, and a cancelled receipt's correction takes it back from there;
 * with Expected Cost Posting to G/L, a receipt's expected cost (until it is invoiced) on Inventory (Interim) 2131
   against Invt. Accrual Acc. (Interim) 5530.
 
@@ -48,6 +56,24 @@ INVENTORY_INTERIM, INVT_ACCRUAL_INTERIM = "2131", "5530"
 
 
 @dataclass
+class Revaluation:
+    """A revaluation of a receipt (4.6)."""
+
+    seq: int  # the number of item ledger entries posted before it: an outbound entry with a key below was earlier
+    day: date
+    quantity: Decimal  # the revalued quantity
+    unit_delta: Decimal  # the new unit cost less the unit cost it had on ``day``
+
+    @property
+    def amount(self) -> Decimal:
+        return self.quantity * self.unit_delta
+
+    def reaches(self, outbound: Entry) -> bool:
+        """Scenarios A-F of 4.6: all but a decrease posted before it and dated on or before its date."""
+        return outbound.key >= self.seq or outbound.posting_date > self.day
+
+
+@dataclass
 class Entry:
     """An item ledger entry as the model sees it."""
 
@@ -60,12 +86,14 @@ class Entry:
     unit_cost: Decimal = ZERO  # purchases: the (expected or invoiced) direct unit cost
     invoiced: bool = True
     charges: Decimal = ZERO
-    applications: list[tuple[int, Decimal]] = field(default_factory=list)  # outbound: (inbound key, quantity)
+    applications: list[tuple[int, Decimal, date]] = field(default_factory=list)  # outbound: (inbound key, qty, date)
     returns_sale: int | None = None  # return: the sale it reverses
     returned: bool = False  # sale: already returned
     standard_cost: Decimal | None = None  # purchase of a Standard item: its standard cost
     corrects: int | None = None  # correction: the entry it cancels
     cancelled: bool = False  # has a correction
+    invoice_day: date | None = None  # purchase: the day it was invoiced
+    revaluations: list[Revaluation] = field(default_factory=list)  # purchase: its revaluations, in posting order
 
     @property
     def inbound(self) -> bool:
@@ -88,6 +116,7 @@ class Model:
     def receipt(self, item: str, day: date, quantity: Decimal, unit_cost: Decimal, *, invoiced: bool) -> Entry:
         entry = Entry(len(self.entries), item, "purchase", day, quantity, quantity, unit_cost, invoiced)
         entry.standard_cost = self.standard_costs.get(item)
+        entry.invoice_day = day if invoiced else None
         self.entries.append(entry)
         self._close_open_outbound(entry)
         return entry
@@ -108,7 +137,7 @@ class Model:
             take = min(inbound.remaining, -outbound.remaining)
             inbound.remaining -= take
             outbound.remaining += take
-            outbound.applications.append((inbound.key, take))
+            outbound.applications.append((inbound.key, take, max(inbound.posting_date, outbound.posting_date)))
 
     def cancel(self, key: int, day: date) -> Entry:
         """Cancel a receipt nothing was taken from, or a sale applied in full: a correction entry the other way."""
@@ -133,10 +162,10 @@ class Model:
         unit cost of the moment of posting), so the model has no figure to compare."""
         return any(e.remaining < 0 for e in self.entries)
 
-    def invoice(self, key: int, unit_cost: Decimal) -> None:
+    def invoice(self, key: int, unit_cost: Decimal, day: date) -> None:
         entry = self.entries[key]
         assert entry.kind == "purchase" and not entry.invoiced
-        entry.unit_cost, entry.invoiced = unit_cost, True
+        entry.unit_cost, entry.invoiced, entry.invoice_day = unit_cost, True, day
 
     def charge(self, key: int, amount: Decimal) -> None:
         self.entries[key].charges += amount
@@ -153,7 +182,7 @@ class Model:
                 continue
             take = min(need, inbound.remaining)
             inbound.remaining -= take
-            entry.applications.append((inbound.key, take))
+            entry.applications.append((inbound.key, take, day))
             need -= take
         entry.remaining = -need
         self.entries.append(entry)
@@ -169,7 +198,44 @@ class Model:
         self._close_open_outbound(entry)
         return entry
 
+    def revaluable_quantity(self, key: int, day: date) -> Decimal:
+        """What remained of a receipt on ``day``, counting the applications that exist now and are dated on or before
+        it (a decrease posted later, even back-dated, does not lower it)."""
+        receipt = self.entries[key]
+        used = sum(
+            (q for e in self.entries for k, q, on in e.applications if k == key and on <= day),
+            ZERO,
+        )
+        return receipt.quantity - used
+
+    def revalue(self, key: int, day: date, unit_cost: Decimal) -> Decimal:
+        """Revalue an invoiced FIFO/LIFO receipt to ``unit_cost`` on ``day`` (on or after its own dates and its earlier
+        revaluations'); the amount posted (0: nothing is posted)."""
+        receipt = self.entries[key]
+        assert receipt.kind == "purchase" and receipt.invoiced and receipt.standard_cost is None
+        assert not receipt.cancelled and all(r.day <= day for r in receipt.revaluations)
+        quantity = self.revaluable_quantity(key, day)
+        assert quantity > 0
+        before = self._base_unit(receipt) + sum((r.unit_delta for r in receipt.revaluations), ZERO)
+        revaluation = Revaluation(len(self.entries), day, quantity, unit_cost - before)
+        if revaluation.amount:
+            receipt.revaluations.append(revaluation)
+        return revaluation.amount
+
     # ----------------------------------------------------------------------------------------------- costs
+
+    @staticmethod
+    def _base_unit(receipt: Entry) -> Decimal:
+        """A FIFO/LIFO receipt's cost per unit without its revaluations (expected or actual)."""
+        return (receipt.quantity * receipt.unit_cost + receipt.charges) / receipt.quantity
+
+    def _unit_cost(self, inbound: Entry, outbound: Entry) -> Decimal:
+        """What a unit of ``inbound`` costs ``outbound``: the revaluations that reach it included."""
+        if inbound.kind == "purchase" and inbound.standard_cost is None:
+            reached = (r.unit_delta for r in inbound.revaluations if r.reaches(outbound))
+            return self._base_unit(inbound) + sum(reached, ZERO)
+        actual, expected = self.cost(inbound)
+        return (actual + expected) / inbound.quantity
 
     def cost(self, entry: Entry) -> tuple[Decimal, Decimal]:
         """(actual, expected) cost of an entry at the fixpoint, with the value direction (outbound negative)."""
@@ -178,7 +244,8 @@ class Model:
             return (standard, ZERO) if entry.invoiced else (ZERO, standard)
         if entry.kind == "purchase":
             direct = entry.quantity * entry.unit_cost
-            return (direct + entry.charges, ZERO) if entry.invoiced else (entry.charges, direct)
+            revalued = sum((r.amount for r in entry.revaluations), ZERO)
+            return (direct + entry.charges + revalued, ZERO) if entry.invoiced else (entry.charges, direct)
         if entry.kind == "return":
             actual, expected = self.cost(self.entries[entry.returns_sale])
             return -actual, -expected
@@ -186,16 +253,9 @@ class Model:
             actual, expected = self.cost(self.entries[entry.corrects])
             return -actual, -expected
         total = ZERO
-        for key, quantity in entry.applications:
-            inbound = self.entries[key]
-            actual, expected = self.cost(inbound)
-            unit = (actual + expected) / inbound.quantity
-            total += quantity * unit
+        for key, quantity, _on in entry.applications:
+            total += quantity * self._unit_cost(self.entries[key], entry)
         return -total, ZERO
-
-    def unit_cost_exact(self, entry: Entry) -> bool:
-        actual, expected = self.cost(entry)
-        return ((actual + expected) / entry.quantity).quantize(Decimal("0.01")) * entry.quantity == actual + expected
 
     # ----------------------------------------------------------------------------------------------- figures
 
@@ -230,5 +290,7 @@ class Model:
                 balances[DIRECT_COST_APPLIED] -= sign * paid
                 balances[PURCHASE_VARIANCE] += sign * paid - actual
                 continue
-            balances[balancing[source.kind]] -= actual
+            revalued = sign * sum((r.amount for r in source.revaluations), ZERO)
+            balances[INVENTORY_ADJMT] -= revalued
+            balances[balancing[source.kind]] -= actual - revalued
         return dict(balances)

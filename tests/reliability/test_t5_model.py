@@ -1,5 +1,6 @@
 """T5 Model-based test: a Hypothesis state machine drives the real costing services next to a pure-Python reference
-model (tests/reliability/model.py; FIFO, LIFO and Standard items) and compares the books with it to the cent.
+model (tests/reliability/model.py; FIFO, LIFO and Standard items, revaluations of FIFO and LIFO receipts) and compares
+the books with it to the cent.
 
 Every step runs I1/I2/I7; after every "run jobs" step (Adjust Cost, then Post Inventory Cost to G/L) the drained suite
 runs with the I8 rerun, and the database must equal the model: per item quantity, actual and expected cost, and the
@@ -25,13 +26,20 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from core import invariants
-from core.errors import Conflict
+from core.errors import Conflict, InvalidInput
 from core.roles import ensure_roles
 from costing.adjustment import adjust_cost
 from costing.cancel import cancel_document
 from costing.gl_posting import run_post_inventory_cost_to_gl
 from costing.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
-from costing.posting import JournalLine, invoice_item_ledger_entry, post_item_charge, post_item_journal
+from costing.posting import (
+    JournalLine,
+    RevaluationLine,
+    invoice_item_ledger_entry,
+    post_item_charge,
+    post_item_journal,
+    post_revaluation_journal,
+)
 from ledger.models import GLEntry
 from periods import services as periods
 from periods.models import InventoryPeriod
@@ -71,6 +79,8 @@ class Figures:
         self.comparisons = 0
         self.closed_period_refusals = 0
         self.skipped_comparisons = 0
+        self.revaluations_refused = 0
+        self.scenarios: Counter = Counter()
         self.max_abs_difference = ZERO
         self.suite_runs = 0
 
@@ -107,6 +117,7 @@ class Books(RuleBasedStateMachine):
         self.doc = itertools.count()
 
     def teardown(self):
+        self._count_scenarios()
         for end in PERIOD_ENDS:
             if InventoryPeriod.objects.get(ending_date=end).closed:
                 periods.reopen_period(end, user=self.controller)
@@ -121,6 +132,18 @@ class Books(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------------------------------------ helpers
 
+    def _count_scenarios(self) -> None:
+        """4.6's scenarios: a decrease posted before (A-C) or after (D-F) the revaluation, dated before, on or after
+        its date; A and B are not reached, C-F are."""
+        for outbound in self.model.entries:
+            for key, _quantity, _on in outbound.applications:
+                for r in self.model.entries[key].revaluations:
+                    later = outbound.posting_date > r.day
+                    letter = "ABC"[(outbound.posting_date == r.day) + 2 * later]
+                    if outbound.key >= r.seq:
+                        letter = chr(ord(letter) + 3)
+                    self.figures.scenarios[letter] += 1
+
     def _count(self, name: str) -> None:
         self.figures.rules[name] += 1
         self.figures.steps += 1
@@ -128,8 +151,8 @@ class Books(RuleBasedStateMachine):
     def _first_open(self) -> date:
         return self.closed_until + timedelta(days=1) if self.closed_until else START
 
-    def _day(self, data, *, backdated: bool = False) -> date:
-        first = self._first_open()
+    def _day(self, data, *, backdated: bool = False, earliest: date | None = None) -> date:
+        first = max(self._first_open(), earliest or START)
         last = self.latest - timedelta(days=1) if backdated else LAST_DAY
         day = first + timedelta(days=data.draw(st.integers(0, (last - first).days), label="day"))
         self.latest = max(self.latest, day)
@@ -179,6 +202,20 @@ class Books(RuleBasedStateMachine):
     def _purchases(self):
         return [e for e in self.model.entries if e.kind == "purchase" and not e.cancelled]
 
+    def _earliest_revaluation(self, e) -> date:
+        """A revaluation here is dated on or after the receipt, its invoice and its earlier revaluations, in an open
+        period (its value per unit on that date is then everything posted for it so far)."""
+        return max([self._first_open(), e.posting_date, e.invoice_day] + [r.day for r in e.revaluations])
+
+    def _revaluable(self):
+        """Invoiced receipts of the FIFO and LIFO items, not cancelled, that some open date can revalue."""
+        standard = self.model.items[STANDARD_ITEM]
+        return [
+            e
+            for e in self._purchases()
+            if e.invoiced and e.item != standard and self._earliest_revaluation(e) <= LAST_DAY
+        ]
+
     def _cancellable(self):
         """Receipts nothing was taken from (not invoiced: without item charges, as costing.cancel requires); whole
         sales applied to one receipt (the correction is stock again, at a cost per unit of whole cents), not
@@ -205,8 +242,13 @@ class Books(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def receipt(self, data):
+        """A receipt; now and then followed by a revaluation (Hypothesis picks the dedicated revaluation rules seldom
+        in the short profile: this keeps revaluations in every run)."""
         self._count("receipt")
         self._receipt(data)
+        if self._revaluable() and data.draw(st.booleans(), label="then_revalue"):
+            self._count("receipt_then_revaluation")
+            self._revalue(data)
 
     @precondition(lambda self: self.latest - timedelta(days=1) >= self._first_open())
     @rule(data=st.data())
@@ -223,7 +265,7 @@ class Books(RuleBasedStateMachine):
         day = self._day(data)
         invoice_item_ledger_entry(self.entry_no[entry.key], posting_date=day, document_no=self._document("PI"),
                                   unit_cost=unit_cost)  # fmt: skip
-        self.model.invoice(entry.key, unit_cost)
+        self.model.invoice(entry.key, unit_cost, day)
 
     @precondition(lambda self: bool(self._purchases()))
     @rule(data=st.data())
@@ -234,6 +276,57 @@ class Books(RuleBasedStateMachine):
         post_item_charge(self.entry_no[entry.key], posting_date=self._day(data), document_no=self._document("IC"),
                          amount=amount)  # fmt: skip
         self.model.charge(entry.key, amount)
+
+    @precondition(lambda self: bool(self._revaluable()))
+    @rule(data=st.data())
+    def revaluation(self, data):
+        """Revalue a receipt by entry to a new unit cost: the amount on the quantity it had on that day; decreases
+        posted afterwards, even back-dated before it, and decreases dated after it take the new cost (4.6). With no
+        revaluable quantity on that day (all of it sold by then), Costbook refuses and posts nothing."""
+        self._count("revaluation")
+        self._revalue(data)
+
+    @precondition(lambda self: bool(self._revaluable()))
+    @rule(data=st.data())
+    def revaluation_then_backdated_sale(self, data):
+        """4.6's scenarios D and E: a revaluation, then a sale of that item dated on or before it."""
+        self._count("revaluation_then_backdated_sale")
+        entry, day = self._revalue(data)
+        if self.model.on_hand(entry.item) > 0:
+            on = self._first_open() + timedelta(days=data.draw(st.integers(0, (day - self._first_open()).days)))
+            quantity = Decimal(data.draw(st.integers(1, int(self.model.on_hand(entry.item))), label="quantity"))
+            row = self._post(JournalLine("sale", on, self._document("S"), entry.item, quantity))
+            self.entry_no[self.model.outbound(entry.item, on, quantity, "sale").key] = row.entry_no
+
+    def _revalue(self, data):
+        entry = data.draw(st.sampled_from(self._revaluable()), label="receipt")
+        day = self._day(data, earliest=self._earliest_revaluation(entry))
+        unit_cost = Decimal(data.draw(st.integers(100, 5000), label="cents")) / 100
+        line = RevaluationLine(
+            entry.item, day, self._document("RV"), applies_to_entry=self.entry_no[entry.key],
+            unit_cost_revalued=unit_cost,
+        )  # fmt: skip
+        if self.model.revaluable_quantity(entry.key, day) <= 0:
+            before = ValueEntry.objects.count()
+            with pytest.raises(Conflict) as refused:
+                post_revaluation_journal([line])
+            assert refused.value.code == "nothing_to_revalue", refused.value.code
+            assert ValueEntry.objects.count() == before
+            self.figures.revaluations_refused += 1
+            return entry, day
+        amount = self.model.revalue(entry.key, day, unit_cost)
+        posted = ValueEntry.objects.filter(item_ledger_entry_id=self.entry_no[entry.key], entry_type="revaluation")
+        before = posted.count()
+        if not amount:
+            # The unit cost it already had on that day: nothing to post, and Costbook says so (400).
+            with pytest.raises(InvalidInput):
+                post_revaluation_journal([line])
+            assert posted.count() == before
+            return entry, day
+        post_revaluation_journal([line])
+        assert posted.count() == before + 1
+        assert posted.order_by("-entry_no")[0].cost_amount_actual == amount
+        return entry, day
 
     @precondition(lambda self: self._has_stock())
     @rule(data=st.data())
@@ -324,12 +417,16 @@ class Books(RuleBasedStateMachine):
     @precondition(lambda self: self.closed_until is not None)
     @rule(data=st.data())
     def post_into_closed_period(self, data):
-        """A receipt, a sale, an invoice or an item charge dated in the closed period: Conflict, nothing written."""
+        """A receipt, a sale, an invoice, an item charge or a revaluation dated in the closed period: Conflict,
+        nothing written."""
         self._count("post_into_closed_period")
         day = START + timedelta(days=data.draw(st.integers(0, (self.closed_until - START).days), label="day"))
         item = data.draw(st.sampled_from(self.model.items), label="item")
         before = (ItemLedgerEntry.objects.count(), ValueEntry.objects.count())
-        attempts = [lambda: self._post(JournalLine("purchase", day, "CLOSED", item, Decimal(1), unit_cost=Decimal(1)))]
+        attempts = [
+            lambda: self._post(JournalLine("purchase", day, "CLOSED", item, Decimal(1), unit_cost=Decimal(1))),
+            lambda: post_revaluation_journal([RevaluationLine(item, day, "CLOSED", unit_cost_revalued=Decimal(1))]),
+        ]
         if self.model.on_hand(item) > 0:
             attempts.append(lambda: self._post(JournalLine("sale", day, "CLOSED", item, Decimal(1))))
         purchases = self._purchases()
@@ -432,7 +529,8 @@ def run_t5(record, *, expected_cost_posting: bool) -> None:
         "stateful_step_count": steps,
         "derandomize": not FULL,
         "model": "FIFO, LIFO and Standard items, one location, expected-cost posting "
-        f"{'on' if expected_cost_posting else 'off'}, automatic cost posting off, no revaluation",
+        f"{'on' if expected_cost_posting else 'off'}, automatic cost posting off, revaluation of FIFO and LIFO "
+        "receipts by entry",
     }
     try:
         run_state_machine_as_test(Books, settings=hypothesis_settings)
@@ -456,6 +554,14 @@ def run_t5(record, *, expected_cost_posting: bool) -> None:
             "standard_item_value_entries": ValueEntry.objects.filter(item__costing_method="standard").count(),
             "lifo_item_value_entries": ValueEntry.objects.filter(item__costing_method="lifo").count(),
             "cancellations": ItemLedgerEntry.objects.filter(corrects_entry__isnull=False).count(),
+            "revaluation_entries": ValueEntry.objects.filter(entry_type="revaluation", adjustment=False).count(),
+            "revaluations_refused_nothing_to_revalue": figures.revaluations_refused,
+            # 4.6's table: each (revaluation, decrease applied to the revalued receipt) pair by scenario A-F.
+            "revaluation_scenarios": dict(sorted(figures.scenarios.items())),
+            # Revalued receipts cancelled afterwards (the correction mirrors the revaluation on Inventory Adjmt.).
+            "cancelled_revalued_receipts": ValueEntry.objects.filter(
+                entry_type="revaluation", item_ledger_entry__corrects_entry__isnull=False
+            ).count(),
             "purchase_variance_entries": ValueEntry.objects.filter(
                 item__costing_method="standard", entry_type="variance"
             ).count(),
@@ -469,4 +575,5 @@ def run_t5(record, *, expected_cost_posting: bool) -> None:
     assert record.figures["purchase_variance_entries"] > 0 and record.figures["lifo_item_value_entries"] > 0
     assert (record.figures["interim_gl_entries"] > 0) == expected_cost_posting
     assert record.figures["negative_inventory_closings"] > 0 and record.figures["cancellations"] > 0
+    assert record.figures["revaluation_entries"] > 0
     assert_clean(counts)
