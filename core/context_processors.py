@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import POST
 from core.templatetags.costbook import url_or_none
 
 # (group label, [(URL name, label), ...]). A URL name nobody has registered yet renders as a disabled link, so the
@@ -9,6 +10,14 @@ from core.templatetags.costbook import url_or_none
 NAVIGATION = [
     (_("Overview"), [("home", _("Home"))]),
     (_("Inventory"), [("items", _("Items")), ("production-orders", _("Production orders"))]),
+    (
+        _("Posting"),
+        [
+            ("item-journal", _("Item journal")),
+            ("revaluation-journal", _("Revaluation journal")),
+            ("cancel-document", _("Cancel a document")),
+        ],
+    ),
     (
         _("Ledgers"),
         [
@@ -46,8 +55,9 @@ ROLE_LABELS = {
 }
 
 
-# Links only some users can follow: the Django admin is for staff.
+# Links only some users can follow: the Django admin is for staff, the journals for those who may post.
 STAFF_ONLY = {"admin:index"}
+POSTING_ONLY = {"item-journal", "revaluation-journal", "cancel-document"}
 
 
 def navigation(request):
@@ -55,14 +65,16 @@ def navigation(request):
     current = match.view_name if match else None
     user = getattr(request, "user", None)
     is_staff = bool(user is not None and user.is_staff)
+    may_post = bool(user is not None and user.has_perm(POST))
     groups = []
     for label, links in NAVIGATION:
         items = []
         for name, link_label in links:
-            if name in STAFF_ONLY and not is_staff:
+            if (name in STAFF_ONLY and not is_staff) or (name in POSTING_ONLY and not may_post):
                 continue
             items.append({"name": name, "label": link_label, "url": url_or_none(name), "current": name == current})
-        groups.append({"label": label, "links": items})
+        if items:
+            groups.append({"label": label, "links": items})
     return {"nav_groups": groups}
 
 

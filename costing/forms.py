@@ -1,11 +1,11 @@
-"""Forms of the inventory pages: the list filters and the item journal lines."""
+"""Forms of the inventory pages: the list filters, the item journal lines and the revaluation journal lines."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.money import QUANTITY_PLACES, UNIT_COST_PLACES
 from costing.models import CostingMethod, ItemLedgerEntryType, ValueEntryType
-from costing.posting import JOURNAL_TYPES, JournalLine
+from costing.posting import JOURNAL_TYPES, JournalLine, RevaluationLine
 from costing.selectors_pages import (
     ApplicationEntryFilter,
     ItemFilter,
@@ -140,9 +140,28 @@ SIZES = {
     "unit_cost": 9,
     "applies_to_entry": 7,
     "applies_from_entry": 7,
+    "unit_cost_revalued": 9,
+    "inventory_value_revalued": 11,
 }
 ENTRY_NOS = {"applies_to_entry", "applies_from_entry"}
-NUMBERS = {"quantity", "invoiced_quantity", "unit_cost"} | ENTRY_NOS
+NUMBERS = {"quantity", "invoiced_quantity", "unit_cost", "unit_cost_revalued", "inventory_value_revalued"} | ENTRY_NOS
+
+
+def _journal_widgets(form: forms.Form) -> None:
+    """Narrow plain text boxes so a line fits the screen; numbers without spinners, typed as accountants do; items and
+    locations suggested from the lists on the page."""
+    for name in ("item", "location", "new_location"):
+        if name in form.fields:
+            form.fields[name].widget.attrs.update(
+                {"list": "item-list" if name == "item" else "location-list", "autocomplete": "off"}
+            )
+    for name, size in SIZES.items():
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        if name in NUMBERS:
+            field.widget = forms.TextInput(attrs={"inputmode": "numeric" if name in ENTRY_NOS else "decimal"})
+        field.widget.attrs["size"] = size
 
 
 class JournalLineForm(forms.Form):
@@ -173,16 +192,7 @@ class JournalLineForm(forms.Form):
         # A new line starts as a purchase on the work date; a line left like that is blank and skipped.
         self.fields["entry_type"].initial = ItemLedgerEntryType.PURCHASE
         self.fields["posting_date"].initial = work_date
-        for name in ("item", "location", "new_location"):
-            self.fields[name].widget.attrs.update(
-                {"list": "item-list" if name == "item" else "location-list", "autocomplete": "off"}
-            )
-        # Narrow plain text boxes so a line fits the screen; numbers without spinners, typed as accountants do.
-        for name, size in SIZES.items():
-            field = self.fields[name]
-            if name in NUMBERS:
-                field.widget = forms.TextInput(attrs={"inputmode": "numeric" if name in ENTRY_NOS else "decimal"})
-            field.widget.attrs["size"] = size
+        _journal_widgets(self)
 
     def to_line(self) -> JournalLine:
         data = self.cleaned_data
@@ -201,6 +211,45 @@ class JournalLineForm(forms.Form):
         )
 
 
+class RevaluationLineForm(forms.Form):
+    """One revaluation journal line (costing reference 4.6): an item, or one of its inbound entries, revalued on a date
+    to a unit cost or to an inventory value. The posting service checks the books (revaluable quantity, periods)."""
+
+    posting_date = forms.DateField(label=_("Posting date"), widget=DATE_INPUT)
+    document_no = forms.CharField(label=_("Document no."), max_length=40)
+    item = forms.CharField(label=_("Item no."), max_length=20)
+    location = forms.CharField(
+        label=_("Location code"), required=False, max_length=20, help_text=_("Blank: every location.")
+    )
+    applies_to_entry = forms.IntegerField(
+        label=_("Applies-to entry"), required=False, min_value=1, help_text=_("Blank: every inbound entry of the item.")
+    )
+    unit_cost_revalued = forms.DecimalField(
+        label=_("Unit cost (revalued)"), required=False, min_value=0, max_digits=20, decimal_places=UNIT_COST_PLACES
+    )
+    inventory_value_revalued = forms.DecimalField(
+        label=_("Inventory value (revalued)"), required=False, min_value=0, max_digits=20, decimal_places=2
+    )
+
+    def __init__(self, *args, work_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["posting_date"].initial = work_date
+        _journal_widgets(self)
+
+    def to_line(self) -> RevaluationLine:
+        data = self.cleaned_data
+        location = data.get("location", "").strip()
+        return RevaluationLine(
+            item=data["item"].strip(),
+            posting_date=data["posting_date"],
+            document_no=data["document_no"].strip(),
+            applies_to_entry=data.get("applies_to_entry"),
+            location=location or None,
+            unit_cost_revalued=data.get("unit_cost_revalued"),
+            inventory_value_revalued=data.get("inventory_value_revalued"),
+        )
+
+
 class BaseJournalFormSet(forms.BaseFormSet):
     def lines(self) -> tuple[list[JournalLine], list[int]]:
         """The filled-in lines and, for each, the index of its form (blank lines are skipped)."""
@@ -214,6 +263,11 @@ class BaseJournalFormSet(forms.BaseFormSet):
 
 JournalFormSet = forms.formset_factory(
     JournalLineForm, formset=BaseJournalFormSet, extra=2, min_num=1, max_num=500, validate_max=True
+)
+
+
+RevaluationFormSet = forms.formset_factory(
+    RevaluationLineForm, formset=BaseJournalFormSet, extra=2, min_num=1, max_num=500, validate_max=True
 )
 
 

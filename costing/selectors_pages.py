@@ -21,6 +21,7 @@ from costing.models import (
     Location,
     ValueEntry,
 )
+from costing.posting import corrections_of
 
 _AMOUNT = DecimalField(**AMOUNT_FIELD)
 _QUANTITY = DecimalField(**QUANTITY_FIELD)
@@ -235,11 +236,19 @@ class EntryTrace:
     as_inbound_count: int
     as_outbound: list[ItemApplicationEntry]
     as_outbound_count: int
+    cancelled_by: int | None = None  # the correction that cancels it (costing.cancel)
+
+    @property
+    def open_to_postings(self) -> bool:
+        """May an invoice, an item charge or a cancellation still be posted for it? Not for a cancelled entry or a
+        correction: the pair nets to zero for good (I11)."""
+        return self.cancelled_by is None and self.entry.corrects_entry is None
 
 
 def trace_item_ledger_entry(entry_no: int) -> EntryTrace | None:
     """The entry with its cost amounts, its value entries (each with ``gl_links``: the G/L entries posted from it) and
-    its applications as inbound and as outbound entry. Five queries, whatever the number of rows."""
+    its applications as inbound and as outbound entry, and the correction that cancels it, if any. Six queries,
+    whatever the number of rows."""
     entry = with_cost_amounts(ItemLedgerEntry.objects.filter(entry_no=entry_no).select_related("item")).first()
     if entry is None:
         return None
@@ -266,6 +275,7 @@ def trace_item_ledger_entry(entry_no: int) -> EntryTrace | None:
         as_inbound_count=len(inbound_rows) if len(inbound_rows) <= APPLICATIONS_SHOWN else as_inbound.count(),
         as_outbound=outbound_rows[:APPLICATIONS_SHOWN],
         as_outbound_count=len(outbound_rows) if len(outbound_rows) <= APPLICATIONS_SHOWN else as_outbound.count(),
+        cancelled_by=corrections_of([entry_no]).get(entry_no),
     )
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from costing import views
 
@@ -10,5 +10,7 @@ urlpatterns = [
     path("value-entries/", views.value_entry_list, name="value-entries"),
     path("item-application-entries/", views.application_entry_list, name="item-application-entries"),
     path("item-journal/", views.item_journal, name="item-journal"),
+    path("revaluation-journal/", views.revaluation_journal, name="revaluation-journal"),
     path("cancel-document/", views.cancel_document, name="cancel-document"),
+    path("", include("costing.entry_action_urls")),
 ]

@@ -4,6 +4,8 @@ Lists read through costing.selectors_pages; the item journal posts through costi
 """
 
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import BooksError
+from core.money import round_unit_cost
 from core.pages import paginate, render_list
 from core.permissions import POST, VIEW
 from costing import cancel
@@ -25,9 +28,11 @@ from costing.forms import (
     ItemFilterForm,
     ItemLedgerEntryFilterForm,
     JournalFormSet,
+    RevaluationFormSet,
     ValueEntryFilterForm,
 )
-from costing.posting import post_item_journal
+from costing.models import Item
+from costing.posting import post_item_journal, post_revaluation_journal, revaluable_entries
 from costing.selectors_pages import (
     APPLICATIONS_SHOWN,
     ApplicationEntryFilter,
@@ -194,6 +199,89 @@ def item_journal(request):
         "locations": location_codes(),
     }
     return render(request, "costing/item_journal.html", context)
+
+
+# ------------------------------------------------------------------------------------------- revaluation journal
+
+
+@dataclass
+class Calculated:
+    """What a revaluation line would revalue (Business Central's Inventory Value (Calculated)): the revaluable
+    quantity on its date, its value and the unit cost that gives."""
+
+    entries: int
+    quantity: Decimal
+    value: Decimal
+
+    @property
+    def unit_cost(self) -> Decimal | None:
+        return round_unit_cost(self.value / self.quantity) if self.quantity else None
+
+
+def _calculate(form) -> Calculated | None:
+    """The line's revaluable quantity and value (costing.posting.revaluable_entries, one query), or None with the
+    problem on the form when its item does not exist."""
+    line = form.to_line()
+    item = Item.objects.filter(no=line.item).first()
+    if item is None:
+        form.add_error("item", _("Item %(no)s does not exist.") % {"no": line.item})
+        return None
+    rows = revaluable_entries(item, line.posting_date, line.location, line.applies_to_entry)
+    return Calculated(len(rows), sum((q for _n, q, _v in rows), Decimal(0)), sum((v for _n, _q, v in rows), Decimal(0)))
+
+
+@permission_required(POST, raise_exception=True)
+def revaluation_journal(request):
+    """The revaluation journal (costing reference 4.6): "Calculate" shows each line's revaluable quantity and its
+    inventory value on the line's date, as Business Central's Calculate Inventory Value fills its lines in; "Post"
+    posts every line in one transaction (costing.posting.post_revaluation_journal), or nothing."""
+    work_date = timezone.localdate()
+    form_kwargs = {"work_date": work_date}
+    refused, problems, status = False, [], 200
+    calculated: dict[int, Calculated | None] = {}
+    if request.method == "POST":
+        formset = RevaluationFormSet(request.POST, prefix="lines", form_kwargs=form_kwargs)
+        if formset.is_valid():
+            lines, positions = formset.lines()
+            if request.POST.get("action") != "post":
+                # Calculate (also the Enter key's default button): nothing is posted without the Post button.
+                calculated = {index: _calculate(formset.forms[index]) for index in positions}
+            else:
+                try:
+                    result = post_revaluation_journal(lines, user=request.user)
+                except BooksError as error:
+                    problems, status = _attach_errors(formset, positions, error), error.status_code
+                    refused = True
+                else:
+                    count = len(result.value_entries)
+                    messages.success(
+                        request,
+                        ngettext(
+                            "Posted %(count)d revaluation value entry (item register %(register)d).",
+                            "Posted %(count)d revaluation value entries (item register %(register)d).",
+                            count,
+                        )
+                        % {"count": count, "register": result.register.no},
+                    )
+                    query = {"entry_type": "revaluation"}
+                    documents = {line.document_no for line in lines}
+                    if len(documents) == 1:
+                        query["document_no"] = documents.pop()
+                    return redirect(f"{reverse('value-entries')}?{urlencode(query)}")
+        else:
+            refused, status = True, 400
+    else:
+        formset = RevaluationFormSet(prefix="lines", form_kwargs=form_kwargs)
+    context = {
+        "formset": formset,
+        "lines": [(form, calculated.get(index)) for index, form in enumerate(formset.forms)],
+        "calculated": bool(calculated),
+        "refused": refused,
+        "problems": problems,
+        "items": item_suggestions(),
+        "locations": location_codes(),
+    }
+    return render(request, "costing/revaluation_journal.html", context, status=status)
 
 
 # -------------------------------------------------------------------------------------------- cancel a document
