@@ -92,14 +92,25 @@ def _attach_errors(form: forms.Form, error: BooksError) -> list[str]:
     return problems
 
 
-def _post(form, post):
-    """Post the valid form through ``post(**cleaned_data)``: the item register it made, or None with the refusals
-    (on the form's fields where they name one) and the refusal's status code."""
-    try:
-        result = post(**form.cleaned_data)
-    except BooksError as error:
-        return None, _attach_errors(form, error), error.status_code
-    return result.register, [], 200
+def _entry_page(request, entry, form, post, success: str, template: str, **context):
+    """The page of a posting on ``entry``: ``form`` (None: nothing can be posted on this entry, the page says why)
+    posted through ``post(**cleaned_data)`` on a valid POST; success goes back to the entry with ``success`` (a
+    message with ``no`` and ``register``); a refusal stays on the page with the service's reasons and status code
+    (400 or 409), an invalid form with 400."""
+    problems: list[str] = []
+    status = 200
+    if form is not None and request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = post(**form.cleaned_data)
+            except BooksError as error:
+                problems, status = _attach_errors(form, error), error.status_code
+            else:
+                messages.success(request, success % {"no": entry.entry_no, "register": result.register.no})
+                return redirect(reverse("item-ledger-entry", args=[entry.entry_no]))
+    context |= {"entry": entry, "form": form, "problems": problems}
+    return render(request, template, context, status=status)
 
 
 @permission_required(POST, raise_exception=True)
@@ -109,27 +120,17 @@ def invoice_entry(request, entry_no):
     invoices and books the actual cost, at the invoiced unit cost for a purchase. Without this page an accountant had
     to call the API (POST /api/v1/item-ledger-entries/<no>/invoice/)."""
     entry = _entry_or_404(entry_no)
-    inbound = entry.positive
-    problems: list[str] = []
-    status = 200
-    form = None
-    if not entry.completely_invoiced:
-        form = InvoiceEntryForm(request.POST if request.method == "POST" else None, inbound=inbound)
-        if request.method == "POST":
-            status = 400
-            if form.is_valid():
-                register, problems, status = _post(
-                    form, lambda **data: invoice_item_ledger_entry(entry_no, user=request.user, **data)
-                )
-                if register is not None:
-                    messages.success(
-                        request,
-                        _("Item ledger entry %(no)s invoiced (item register %(register)d).")
-                        % {"no": entry_no, "register": register.no},
-                    )
-                    return redirect(reverse("item-ledger-entry", args=[entry_no]))
-    context = {"entry": entry, "form": form, "problems": problems, "inbound": inbound}
-    return render(request, "costing/invoice_entry.html", context, status=status)
+    data = request.POST if request.method == "POST" else None
+    form = None if entry.completely_invoiced else InvoiceEntryForm(data, inbound=entry.positive)
+    return _entry_page(
+        request,
+        entry,
+        form,
+        lambda **fields: invoice_item_ledger_entry(entry_no, user=request.user, **fields),
+        _("Item ledger entry %(no)s invoiced (item register %(register)d)."),
+        "costing/invoice_entry.html",
+        inbound=entry.positive,
+    )
 
 
 @permission_required(POST, raise_exception=True)
@@ -139,23 +140,12 @@ def item_charge(request, entry_no):
     inbound entry, with no invoiced quantity, and Adjust Cost forwards it to whatever was taken out of that receipt.
     Without this page an accountant had to call the API (POST /api/v1/item-ledger-entries/<no>/item-charges/)."""
     entry = _entry_or_404(entry_no)
-    problems: list[str] = []
-    status = 200
-    form = None
-    if entry.positive:
-        form = ItemChargeForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST":
-            status = 400
-            if form.is_valid():
-                register, problems, status = _post(
-                    form, lambda **data: post_item_charge(entry_no, user=request.user, **data)
-                )
-                if register is not None:
-                    messages.success(
-                        request,
-                        _("Item charge posted to item ledger entry %(no)s (item register %(register)d).")
-                        % {"no": entry_no, "register": register.no},
-                    )
-                    return redirect(reverse("item-ledger-entry", args=[entry_no]))
-    context = {"entry": entry, "form": form, "problems": problems}
-    return render(request, "costing/item_charge.html", context, status=status)
+    form = ItemChargeForm(request.POST if request.method == "POST" else None) if entry.positive else None
+    return _entry_page(
+        request,
+        entry,
+        form,
+        lambda **fields: post_item_charge(entry_no, user=request.user, **fields),
+        _("Item charge posted to item ledger entry %(no)s (item register %(register)d)."),
+        "costing/item_charge.html",
+    )
