@@ -92,7 +92,7 @@ def _attach_errors(form: forms.Form, error: BooksError) -> list[str]:
     return problems
 
 
-def _entry_page(request, entry, form, post, success: str, template: str, **context):
+def _entry_page(request, entry, form, post, success: str, template: str):
     """The page of a posting on ``entry``: ``form`` (None: nothing can be posted on this entry, the page says why)
     posted through ``post(**cleaned_data)`` on a valid POST; success goes back to the entry with ``success`` (a
     message with ``no`` and ``register``); a refusal stays on the page with the service's reasons and status code
@@ -109,8 +109,7 @@ def _entry_page(request, entry, form, post, success: str, template: str, **conte
             else:
                 messages.success(request, success % {"no": entry.entry_no, "register": result.register.no})
                 return redirect(reverse("item-ledger-entry", args=[entry.entry_no]))
-    context |= {"entry": entry, "form": form, "problems": problems}
-    return render(request, template, context, status=status)
+    return render(request, template, {"entry": entry, "form": form, "problems": problems}, status=status)
 
 
 @permission_required(POST, raise_exception=True)
@@ -129,7 +128,6 @@ def invoice_entry(request, entry_no):
         lambda **fields: invoice_item_ledger_entry(entry_no, user=request.user, **fields),
         _("Item ledger entry %(no)s invoiced (item register %(register)d)."),
         "costing/invoice_entry.html",
-        inbound=entry.positive,
     )
 
 

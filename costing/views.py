@@ -209,7 +209,6 @@ class Calculated:
     """What a revaluation line would revalue (Business Central's Inventory Value (Calculated)): the revaluable
     quantity on its date, its value and the unit cost that gives."""
 
-    entries: int
     quantity: Decimal
     value: Decimal
 
@@ -227,7 +226,7 @@ def _calculate(form) -> Calculated | None:
         form.add_error("item", _("Item %(no)s does not exist.") % {"no": line.item})
         return None
     rows = revaluable_entries(item, line.posting_date, line.location, line.applies_to_entry)
-    return Calculated(len(rows), sum((q for _n, q, _v in rows), Decimal(0)), sum((v for _n, _q, v in rows), Decimal(0)))
+    return Calculated(sum((q for _n, q, _v in rows), Decimal(0)), sum((v for _n, _q, v in rows), Decimal(0)))
 
 
 @permission_required(POST, raise_exception=True)
